@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TRANSLATIONS := shared/translations $(wildcard services/*/*/translations)
+
+.PHONY: run test test-postgres test-browser setup translations extract-messages bench clean
+
+run: setup
+	$(PY) -m runner
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The database tests again, against PostgreSQL (127.0.0.1:5432 by default).
+test-postgres: setup
+	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser" $(PYTEST_ARGS) tests
+
+setup: $(STAMP) translations
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24"
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+# Compiled catalogues are build output (not committed): made from the .po files here.
+translations: $(STAMP)
+	@for dir in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$dir >/dev/null || exit 1; done
+
+# For developers: refresh the .po files after changing user-facing text.
+extract-messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o shared/translations/messages.pot shared services runner
+	for lang in fr de en; do $(VENV)/bin/pybabel update -i shared/translations/messages.pot -d shared/translations -l $$lang --no-fuzzy-matching; done
+
+bench: setup
+	$(PY) bench/backbone.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,4 @@
+from partners.bootstrap import definition
+from shared.db.migrations import run_env
+
+run_env(definition.metadata)

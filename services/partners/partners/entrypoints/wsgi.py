@@ -1,0 +1,5 @@
+"""gunicorn partners.entrypoints.wsgi:app"""
+from partners.bootstrap import definition
+from shared.entrypoints import wsgi_app
+
+app = wsgi_app(definition)

@@ -1,0 +1,16 @@
+"""The programme service, wired: its tables, API, pages. Everything else builds from this."""
+from pathlib import Path
+
+from shared.service import ServiceDefinition
+
+from programme.adapters.orm import Base
+from programme.api.pages import pages
+from programme.api.routes import accounts_blp, auth_blp, communes_blp
+
+definition = ServiceDefinition(
+    name="programme",
+    metadata=Base.metadata,
+    package_dir=Path(__file__).resolve().parent,
+    api_blueprints=[auth_blp, communes_blp, accounts_blp],
+    page_blueprints=[pages],
+)

@@ -1,0 +1,5 @@
+from programme.bootstrap import definition
+from shared.entrypoints import run_relay
+
+if __name__ == "__main__":
+    run_relay(definition)

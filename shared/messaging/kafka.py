@@ -1,0 +1,89 @@
+"""kafka-python clients configured the way every part of the platform uses them."""
+from __future__ import annotations
+
+import time
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from shared.config import SERVICES
+from shared.contracts import topic_of
+
+DEFAULT_PARTITIONS = 6
+
+
+def make_producer(bootstrap_servers: str, **overrides) -> KafkaProducer:
+    config = dict(
+        bootstrap_servers=bootstrap_servers,
+        acks="all",
+        enable_idempotence=True,
+        # With idempotence, up to 5 in-flight requests still keep each partition in order.
+        max_in_flight_requests_per_connection=5,
+        linger_ms=5,
+        retries=2**31 - 1,
+        request_timeout_ms=15000,
+        delivery_timeout_ms=60000,
+        client_id="asp-producer",
+    )
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+def make_consumer(bootstrap_servers: str, group: str, topics: list[str], **overrides) -> KafkaConsumer:
+    config = dict(
+        bootstrap_servers=bootstrap_servers,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=3000,
+        max_poll_records=500,
+        client_id=f"asp-{group}",
+    )
+    config.update(overrides)
+    consumer = KafkaConsumer(**config)
+    consumer.subscribe(topics)
+    return consumer
+
+
+def platform_topics() -> list[str]:
+    return [topic_of(service) for service in SERVICES]
+
+
+def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = DEFAULT_PARTITIONS,
+                  timeout_s: float = 30.0) -> None:
+    """Create missing topics. Production creates them at deploy time; this serves the
+    embedded run and the tests, where the broker starts empty."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="asp-admin")
+            break
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(name, partitions, 1) for name in topics if name not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+def broker_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
+    import socket
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout_s).close()
+            return True
+        except (OSError, ValueError):
+            continue
+    return False

@@ -1,0 +1,62 @@
+"""Fixtures with real parts: the embedded Kafka-compatible broker, and a real database per
+service (SQLite files, or PostgreSQL with ASP_TEST_DATABASE=postgresql)."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from shared.messaging.embedded_broker import EmbeddedBroker
+from shared.messaging.kafka import ensure_topics, platform_topics
+from tests.support.databases import DatabaseFactory
+from tests.support.world import World
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    with EmbeddedBroker(tmp_path_factory.mktemp("broker")) as running:
+        ensure_topics(running.bootstrap_servers, platform_topics())
+        yield running
+
+
+@pytest.fixture(scope="session")
+def databases():
+    factory = DatabaseFactory.from_environment()
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture
+def settings_env(tmp_path, broker, databases) -> dict[str, str]:
+    """The environment a service would see: its own data folder and databases."""
+    env = {"ASP_DATA_DIR": str(tmp_path / "data"), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+           "ASP_EMBEDDED": "1"}
+    for service in ("programme", "surveys", "events", "partners", "reporting"):
+        env[f"{service.upper()}_DATABASE_URL"] = databases.new(service, tmp_path)
+    return env
+
+
+@pytest.fixture
+def world(settings_env) -> World:
+    """The programme service migrated, with two communes, their staff and their tokens."""
+    return World.create(settings_env)
+
+
+@pytest.fixture
+def commune_slug() -> str:
+    return f"t-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_report_header(config):
+    kind = os.environ.get("ASP_TEST_DATABASE", "sqlite")
+    return f"ASP databases: {kind}; broker: embedded noida-db (Kafka protocol)"
