@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogues are build output (not committed): made from the .po files here.
 translations: $(STAMP)
-	@for dir in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$dir >/dev/null || exit 1; done
+	@for dir in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$dir >/dev/null 2>&1 || { $(VENV)/bin/pybabel compile -d $$dir; exit 1; }; done
 
 # For developers: refresh the .po files after changing user-facing text.
 extract-messages: $(STAMP)

@@ -41,8 +41,9 @@ class ServiceDefinition:
     configure_app: object = None  # optional callable(app, runtime) for service-specific wiring
 
     def __post_init__(self):
-        self.outbox: Table = outbox_table(self.metadata)
-        self.inbox: Table = inbox_table(self.metadata)
+        tables = self.metadata.tables
+        self.outbox: Table = tables["outbox"] if "outbox" in tables else outbox_table(self.metadata)
+        self.inbox: Table = tables["inbox"] if "inbox" in tables else inbox_table(self.metadata)
 
     @property
     def migrations_dir(self) -> Path:

@@ -60,3 +60,53 @@ def artifacts_dir() -> Path:
 def pytest_report_header(config):
     kind = os.environ.get("ASP_TEST_DATABASE", "sqlite")
     return f"ASP databases: {kind}; broker: embedded noida-db (Kafka protocol)"
+
+
+# -- real-browser tests (headless Debian Chromium through Playwright) -------------------------
+from tests.support.browser import (CHROMIUM_ARGS, DESKTOP, NO_CHROMIUM, PHONE,  # noqa: E402
+                                   find_chromium)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "phone: the `page` fixture gets a phone-size viewport (390x844)")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("ASP_REQUIRE_BROWSER") == "1":
+            pytest.fail("ASP_REQUIRE_BROWSER=1 but no Chromium was found at /usr/bin/chromium or on "
+                        "PATH: install it (apt-get install chromium) or set ASP_CHROMIUM.", pytrace=False)
+        pytest.skip(NO_CHROMIUM)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path, headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context (no cookies) in Swiss French; 1280x900, or 390x844 with
+    @pytest.mark.phone."""
+    viewport = PHONE if request.node.get_closest_marker("phone") else DESKTOP
+    context = browser.new_context(viewport=viewport, locale="fr-CH", timezone_id="Europe/Zurich")
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if NO_CHROMIUM in str(getattr(report, "longrepr", ""))]
+    if skipped:
+        terminalreporter.write_sep("!", f"{NO_CHROMIUM} — {len(skipped)} test(s) skipped",
+                                   red=True, bold=True)

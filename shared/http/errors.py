@@ -11,22 +11,23 @@ from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
 from shared.http.i18n import translate_errors
+from shared.text import N_
 
 log = logging.getLogger(__name__)
 
 STATUS_MESSAGES = {
-    400: "The request is not valid.",
-    401: "Sign in to use this resource.",
-    403: "You do not have access to this resource.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    409: "This conflicts with the current state.",
-    413: "The request is too large.",
-    415: "Send the request body as JSON.",
-    422: "Some fields are not valid.",
-    429: "Too many requests. Please wait a moment and try again.",
-    500: "An unexpected error occurred. It has been logged.",
-    503: "The service is temporarily unavailable. Please try again shortly.",
+    400: N_("The request is not valid."),
+    401: N_("Sign in to use this resource."),
+    403: N_("You do not have access to this resource."),
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+    409: N_("This conflicts with the current state."),
+    413: N_("The request is too large."),
+    415: N_("Send the request body as JSON."),
+    422: N_("Some fields are not valid."),
+    429: N_("Too many requests. Please wait a moment and try again."),
+    500: N_("An unexpected error occurred. It has been logged."),
+    503: N_("The service is temporarily unavailable. Please try again shortly."),
 }
 
 

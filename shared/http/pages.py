@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from flask import abort, flash, redirect, request, session, url_for
 from marshmallow import Schema, ValidationError
@@ -21,7 +22,7 @@ def page_access(write: bool = False):
         def guarded(*args, **kwargs):
             principal = current_principal()
             if principal is None:
-                return redirect(f"{LOGIN_PAGE}?next={request.full_path.rstrip('?')}")
+                return redirect(f"{LOGIN_PAGE}?{urlencode({'next': request.full_path.rstrip('?')})}")
             commune = kwargs.get("commune")
             if commune is not None and not principal.can_read(commune):
                 abort(403)

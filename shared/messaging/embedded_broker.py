@@ -9,6 +9,8 @@ KAFKA_BOOTSTRAP_SERVERS differs. Everything broker-specific stays in this module
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -35,8 +37,13 @@ class EmbeddedBroker:
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "broker.pid"
+
     def start(self, timeout_s: float = 30.0) -> "EmbeddedBroker":
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._stop_leftover()
         binary = files("noida_db").joinpath("noida-db")
         Path(str(binary)).chmod(0o755)
         with open(self.log_path, "ab") as log_file:
@@ -45,6 +52,7 @@ class EmbeddedBroker:
                  "--host", "127.0.0.1", "--kafka-port", str(self.port)],
                 stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True)  # Ctrl-C in a terminal reaches the runner, which stops us
+        self.pid_file.write_text(str(self._process.pid))
         self._wait_until_listening(timeout_s)
         log.info("embedded broker listening on %s", self.bootstrap_servers)
         return self
@@ -61,6 +69,22 @@ class EmbeddedBroker:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the embedded broker did not listen within {timeout_s:.0f} s; see {self.log_path}")
+
+    def _stop_leftover(self) -> None:
+        """A runner killed outright leaves its broker behind, holding this data folder."""
+        try:
+            pid = int(self.pid_file.read_text())
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            return
+        if any(part.endswith(b"noida-db") for part in command) and str(self.data_dir).encode() in command:
+            log.warning("stopping the broker left running by an earlier run (pid %d)", pid)
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
 
     def stop(self, timeout_s: float = 15.0) -> None:
         if self._process is None or self._process.poll() is not None:

@@ -40,6 +40,10 @@ def make_consumer(bootstrap_servers: str, group: str, topics: list[str], **overr
         session_timeout_ms=10000,
         heartbeat_interval_ms=3000,
         max_poll_records=500,
+        # Also how long a rebalance waits for members that died without leaving: the
+        # embedded broker waits this long (not the session timeout) before a restarted
+        # consumer gets its partitions back.
+        max_poll_interval_ms=60000,
         client_id=f"asp-{group}",
     )
     config.update(overrides)

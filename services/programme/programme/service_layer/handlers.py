@@ -127,16 +127,17 @@ def _objective_event(slug: str, objective: Objective) -> Event:
 
 def set_objective(uow: UnitOfWork, slug: str, objective_id: int | None = None, **fields) -> Objective:
     commune = repo.commune_by_slug(uow.session, slug)
-    if objective_id is None:
+    objective = repo.objective(uow.session, commune, objective_id) if objective_id else None
+    if fields.get("theme_id") is not None:
+        repo.theme(uow.session, commune, fields["theme_id"])
+    current = {name: getattr(objective, name, None) for name in ("indicator", "baseline", "target")}
+    merged = {**current, **{k: v for k, v in fields.items() if k in current}}
+    model.check_objective_target(merged["indicator"], merged["baseline"], merged["target"])
+    if objective is None:
         objective = Objective(commune_id=commune.id)
         uow.session.add(objective)
-    else:
-        objective = repo.objective(uow.session, commune, objective_id)
     for name, value in fields.items():
         setattr(objective, name, value)
-    if objective.theme_id is not None:
-        repo.theme(uow.session, commune, objective.theme_id)
-    model.check_objective_target(objective.indicator, objective.baseline, objective.target)
     uow.session.flush()
     uow.publish(_objective_event(slug, objective))
     uow.commit()
@@ -152,15 +153,14 @@ def _action_event(event_type: str, slug: str, action: Action) -> Event:
 
 def save_action(uow: UnitOfWork, slug: str, action_id: int | None = None, **fields) -> Action:
     commune = repo.commune_by_slug(uow.session, slug)
-    if action_id is None:
+    action = repo.action(uow.session, commune, action_id) if action_id else None
+    if fields.get("objective_id") is not None:
+        repo.objective(uow.session, commune, fields["objective_id"], field="objective_id")
+    if action is None:
         action = Action(commune_id=commune.id, partner_ids=[], event_ids=[], status="planned", owner="")
         uow.session.add(action)
-    else:
-        action = repo.action(uow.session, commune, action_id)
     for name, value in fields.items():
         setattr(action, name, list(value) if isinstance(value, (list, tuple)) else value)
-    if action.objective_id is not None:
-        repo.objective(uow.session, commune, action.objective_id, field="objective_id")
     uow.session.flush()
     uow.publish(_action_event("ActionLaunched" if action_id is None else "ActionUpdated", slug, action))
     uow.commit()

@@ -1,0 +1,168 @@
+"""Outbox, relay and idempotent consumer against the real broker and database,
+including processes killed with SIGKILL at the worst lines."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+from sqlalchemy import func, select
+
+from shared.config import load_settings
+from shared.contracts import serialize, topic_of
+from shared.messaging.inbox import dead_letter_topic
+from shared.messaging.outbox import backlog
+from shared.observability import metrics
+from tests.support.counting import (POISON, activity_event, applied, counting_runtime, unique_group,
+                                    write_events)
+from tests.support.kafka import read_events
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def group():
+    return unique_group()
+
+
+@pytest.fixture
+def counting(settings_env, databases, tmp_path, group):
+    return counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "counting"), group)
+
+
+def run_relay_until_empty(runtime):
+    relay = runtime.relay()
+    try:
+        while relay.publish_batch():
+            pass
+    finally:
+        relay.producer.close()
+
+
+# The broker's smallest session timeout: a killed member leaves the group sooner.
+FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000, "max_poll_interval_ms": 10000}
+
+
+def consume_until(runtime, commune, expected, timeout_s=60):
+    consumer = runtime.consumer(runtime.definition.subscriptions[0], **FAST_GROUP)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while applied(runtime, commune)[1] < expected and time.monotonic() < deadline:
+            consumer.poll_once()
+        consumer.poll_once(timeout_ms=300)  # anything more that is there gets applied too
+    finally:
+        consumer.consumer.close()
+        consumer.dead_letters.close()
+
+
+def outbox_rows(runtime):
+    outbox = runtime.definition.outbox
+    with runtime.engine.connect() as connection:
+        return connection.execute(select(func.count(), func.count(outbox.c.published_at))).one()
+
+
+def test_a_rolled_back_change_leaves_no_event(counting, commune_slug):
+    with counting.unit_of_work() as uow:
+        uow.publish(activity_event(commune_slug))
+        uow.rollback()
+    assert outbox_rows(counting) == (0, 0)
+
+
+def test_the_relay_publishes_pending_rows_in_order_and_marks_them(counting, broker, commune_slug):
+    ids = write_events(counting, commune_slug, 25)
+    with counting.session_factory() as session:
+        assert backlog(session, counting.definition.outbox)[0] == 25
+    run_relay_until_empty(counting)
+    assert outbox_rows(counting) == (25, 25)
+    events = read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=25)
+    assert [e.event_id for e in events] == ids  # one commune, one partition: in order
+
+
+def test_the_consumer_applies_each_event_once_even_when_delivered_twice(counting, broker, commune_slug, group):
+    write_events(counting, commune_slug, 10)
+    run_relay_until_empty(counting)
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
+    for event in read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=10):
+        producer.send(topic_of("programme"), key=commune_slug.encode(), value=serialize(event))
+    producer.flush()
+    duplicates_before = metrics.EVENTS_DUPLICATE.labels("counting", group)._value.get()
+    consume_until(counting, commune_slug, 10)
+    assert applied(counting, commune_slug) == (10, 10)
+    assert metrics.EVENTS_DUPLICATE.labels("counting", group)._value.get() - duplicates_before == 10
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(counting, broker, commune_slug, group):
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
+    topic = topic_of("programme")
+    producer.send(topic, key=commune_slug.encode(), value=b"{not an event")
+    producer.send(topic, key=commune_slug.encode(), value=serialize(activity_event(commune_slug, POISON)))
+    good = activity_event(commune_slug)
+    producer.send(topic, key=commune_slug.encode(), value=serialize(good))
+    producer.flush()
+    consume_until(counting, commune_slug, 1)
+    assert applied(counting, commune_slug) == (1, 1)
+    assert metrics.EVENTS_DEAD_LETTERED.labels("counting", group)._value.get() == 2
+    dead = KafkaConsumer(dead_letter_topic(group), bootstrap_servers=broker.bootstrap_servers,
+                         auto_offset_reset="earliest", consumer_timeout_ms=10000)
+    letters = []
+    for record in dead:
+        letters.append((record.value, dict(record.headers)))
+        if len(letters) == 2:
+            break
+    dead.close()
+    assert len(letters) == 2
+    assert letters[0][0] == b"{not an event" and letters[0][1]["error"].startswith(b"contract:")
+    assert b"can never be applied" in letters[1][1]["error"]
+
+
+def _spawn(mode, counting, settings_env, group, marker):
+    config = {"env": settings_env, "database_url": counting.settings.database_url("counting"), "group": group}
+    return subprocess.Popen([sys.executable, "-m", "tests.support.processes", mode, json.dumps(config), str(marker)],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def _wait_for(marker: Path, process, timeout_s=60):
+    deadline = time.monotonic() + timeout_s
+    while not marker.exists():
+        assert process.poll() is None, "the process died before reaching the line"
+        assert time.monotonic() < deadline, "the process never reached the line"
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_relay_killed_between_publish_and_mark_resends_and_the_consumer_counts_once(
+        counting, settings_env, broker, commune_slug, group, tmp_path):
+    write_events(counting, commune_slug, 20)
+    marker = tmp_path / "relay-reached"
+    process = _spawn("relay-hang-before-mark", counting, settings_env, group, marker)
+    _wait_for(marker, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert outbox_rows(counting) == (20, 0)  # on the broker, but not marked
+    assert len(read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=20)) == 20
+    run_relay_until_empty(counting)  # the restarted relay sends them all again
+    assert outbox_rows(counting) == (20, 20)
+    assert len(read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=40)) == 40
+    consume_until(counting, commune_slug, 20)
+    assert applied(counting, commune_slug) == (20, 20)
+
+
+@pytest.mark.slow
+def test_a_consumer_killed_before_committing_offsets_reprocesses_without_double_effect(
+        counting, settings_env, broker, commune_slug, group, tmp_path):
+    write_events(counting, commune_slug, 20)
+    run_relay_until_empty(counting)
+    marker = tmp_path / "consumer-reached"
+    process = _spawn("consume-hang-before-commit", counting, settings_env, group, marker)
+    _wait_for(marker, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    first_run = applied(counting, commune_slug)
+    assert first_run[0] > 0  # effects were committed before the kill
+    consume_until(counting, commune_slug, 20)  # same group: re-delivered from the last commit
+    assert applied(counting, commune_slug) == (20, 20)
