@@ -15,7 +15,7 @@ test: setup
 
 # The database tests again, against PostgreSQL (127.0.0.1:5432 by default).
 test-postgres: setup
-	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser" $(PYTEST_ARGS) tests
+	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser and not embedded" $(PYTEST_ARGS) tests
 
 setup: $(STAMP) translations
 

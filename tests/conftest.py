@@ -18,9 +18,21 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
+    """The embedded broker, or an already running one (e.g. Apache Kafka, or another
+    candidate broker) when ASP_TEST_KAFKA_BOOTSTRAP names it."""
+    external = os.environ.get("ASP_TEST_KAFKA_BOOTSTRAP")
+    if external:
+        ensure_topics(external, platform_topics())
+        yield ExternalBroker(external)
+        return
     with EmbeddedBroker(tmp_path_factory.mktemp("broker")) as running:
         ensure_topics(running.bootstrap_servers, platform_topics())
         yield running
+
+
+class ExternalBroker:
+    def __init__(self, bootstrap_servers: str):
+        self.bootstrap_servers = bootstrap_servers
 
 
 @pytest.fixture(scope="session")

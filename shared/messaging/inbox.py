@@ -1,9 +1,9 @@
 """The idempotent consumer: a consumer-group loop whose effects are applied exactly once.
 
-For each message: parse it against its contract, then in ONE database transaction apply
-the handler's effect and record the event id in the inbox. Offsets are committed only
-after that transaction, so a crash re-delivers, and the inbox turns the repeat into a
-no-op. A message that can never be applied goes to the dead-letter topic.
+For each polled batch: parse every message against its contract, then in ONE database
+transaction apply the handlers' effects and record the event ids in the inbox. Offsets
+are committed only after that transaction, so a crash re-delivers, and the inbox turns
+the repeat into a no-op. A message that can never be applied goes to the dead-letter topic.
 """
 from __future__ import annotations
 
@@ -66,6 +66,66 @@ class InboxConsumer:
         self.consumer = consumer
         self.dead_letters = dead_letters
 
+    # -- a polled batch: one transaction ----------------------------------------------------
+    def apply_batch(self, records: list[ConsumerRecord]) -> None:
+        """Apply a batch in ONE transaction (one inbox look-up, one inbox insert): the cost
+        per event is then the handler's own work. If any handler fails, the batch is rolled
+        back and replayed one event at a time, so retries and dead-lettering stay per event."""
+        events, poison = [], []
+        for record in records:
+            try:
+                events.append(parse(record.value))
+            except ContractError as exc:
+                poison.append((record, f"contract: {exc}"))
+        try:
+            applied = self._apply_together(events)
+        except OperationalError:
+            raise  # the database is away: not the messages' fault, retried by run()
+        except Exception:  # noqa: BLE001 — find the culprit event by event
+            applied = None
+        for record, reason in poison:
+            self._dead_letter(record, reason)
+        if applied is None:
+            for record in records:
+                if not any(record is bad for bad, _ in poison):
+                    self.handle(record)
+            return
+        for event_type, count in applied.items():
+            metrics.EVENTS_CONSUMED.labels(self.service, self.group, event_type).inc(count)
+
+    def _apply_together(self, events: list[Event]) -> dict[str, int]:
+        applied: dict[str, int] = {}
+        with Session(self.engine) as session, session.begin():
+            seen = set(session.scalars(select(self.inbox.c.event_id).where(
+                self.inbox.c.consumer_group == self.group,
+                self.inbox.c.event_id.in_([event.event_id for event in events]))))
+            rows = []
+            for event in events:
+                if event.event_id in seen:
+                    metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc()
+                    continue
+                seen.add(event.event_id)
+                self._run_handler(session, event)
+                rows.append(self._inbox_row(event))
+                applied[event.type] = applied.get(event.type, 0) + 1
+            if rows:
+                session.execute(insert(self.inbox), rows)
+        return applied
+
+    def _run_handler(self, session: Session, event: Event) -> None:
+        handler = self.handlers.get(event.type)
+        if handler is None:  # events of no interest are recorded, not applied
+            return
+        token = set_correlation_id(event.correlation_id)
+        try:
+            handler(session, event)
+        finally:
+            reset_correlation_id(token)
+
+    def _inbox_row(self, event: Event) -> dict:
+        return {"consumer_group": self.group, "event_id": event.event_id,
+                "event_type": event.type, "processed_at": utcnow()}
+
     # -- one message ---------------------------------------------------------------------
     def handle(self, record: ConsumerRecord) -> Outcome:
         try:
@@ -73,26 +133,21 @@ class InboxConsumer:
         except ContractError as exc:
             self._dead_letter(record, f"contract: {exc}")
             return Outcome(dead_lettered=True)
-        handler = self.handlers.get(event.type)
-        token = set_correlation_id(event.correlation_id)
-        try:
-            for attempt in range(1, MAX_ATTEMPTS + 1):
-                try:
-                    return self._apply(event, handler)
-                except OperationalError:
-                    raise  # the database is away: not the message's fault, retried by run()
-                except Exception as exc:  # noqa: BLE001 — any other error is the message's
-                    metrics.EVENTS_FAILED.labels(self.service, self.group).inc()
-                    log.warning("applying %s failed (attempt %d): %r", event.type, attempt, exc,
-                                extra=log_fields(event_id=event.event_id))
-                    if attempt == MAX_ATTEMPTS:
-                        self._dead_letter(record, f"handler: {exc!r}")
-                        return Outcome(dead_lettered=True)
-        finally:
-            reset_correlation_id(token)
-        raise AssertionError("unreachable")
+        error = None
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return self._apply(event)
+            except OperationalError:
+                raise
+            except Exception as exc:  # noqa: BLE001 — any other error is the message's
+                error = exc
+                metrics.EVENTS_FAILED.labels(self.service, self.group).inc()
+                log.warning("applying %s failed (attempt %d): %r", event.type, attempt, exc,
+                            extra=log_fields(event_id=event.event_id))
+        self._dead_letter(record, f"handler: {error!r}")
+        return Outcome(dead_lettered=True)
 
-    def _apply(self, event: Event, handler: Handler | None) -> Outcome:
+    def _apply(self, event: Event) -> Outcome:
         with Session(self.engine) as session, session.begin():
             seen = session.execute(select(self.inbox.c.event_id).where(
                 self.inbox.c.consumer_group == self.group,
@@ -100,12 +155,9 @@ class InboxConsumer:
             if seen:
                 metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc()
                 return Outcome(duplicate=True)
-            if handler is not None:  # events of no interest are recorded, not applied
-                handler(session, event)
+            self._run_handler(session, event)
             try:
-                session.execute(insert(self.inbox).values(
-                    consumer_group=self.group, event_id=event.event_id,
-                    event_type=event.type, processed_at=utcnow()))
+                session.execute(insert(self.inbox).values(**self._inbox_row(event)))
                 session.flush()
             except IntegrityError:  # another instance of this group applied it just now
                 session.rollback()
@@ -125,25 +177,20 @@ class InboxConsumer:
 
     # -- the loop ------------------------------------------------------------------------
     def poll_once(self, timeout_ms: int = 500) -> int:
-        """Apply one polled batch and commit its offsets; returns the number of records."""
+        """Apply one polled batch, then commit its offsets; returns the number of records."""
         batch = self.consumer.poll(timeout_ms=timeout_ms)
-        count = 0
-        pending = {partition: records[0].offset for partition, records in batch.items()}
-        try:
-            for partition, records in batch.items():
-                for record in records:
-                    self.handle(record)
-                    pending[partition] = record.offset + 1
-                    count += 1
-        except OperationalError:
-            # Rewind every partition to its first record not applied, so nothing is skipped.
-            for partition, offset in pending.items():
-                self.consumer.seek(partition, offset)
-            raise
-        if count:
+        records = [record for partition_records in batch.values() for record in partition_records]
+        if records:
+            try:
+                self.apply_batch(records)
+            except OperationalError:
+                # Nothing of the batch was kept: rewind so it is polled again.
+                for partition, partition_records in batch.items():
+                    self.consumer.seek(partition, partition_records[0].offset)
+                raise
             self._commit()
         self._report_lag()
-        return count
+        return len(records)
 
     def _commit(self) -> None:
         self.consumer.commit()
