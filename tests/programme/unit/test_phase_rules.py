@@ -93,3 +93,10 @@ def test_an_objective_target_is_a_share_of_a_named_indicator():
     with pytest.raises(Invalid) as percent:
         model.check_objective_target("network_restricted_share", 25, None)
     assert percent.value.field == "baseline"
+
+
+def test_only_the_next_phase_may_start():
+    assert model.startable_phase(five()) == 1
+    assert model.startable_phase(five("completed", "active")) is None
+    assert model.startable_phase(five("completed", "completed")) == 3
+    assert model.startable_phase(five(*["completed"] * 5)) is None

@@ -14,7 +14,7 @@ from shared.http.schemas import StrictBoolean
 from programme.adapters import repository as repo
 from programme.api import schemas
 from programme.api.routes import issuer, language, phase_view, uow
-from programme.domain.model import ACTION_STATUSES, INDICATORS
+from programme.domain.model import ACTION_STATUS_LABELS, INDICATOR_LABELS, startable_phase
 from programme.service_layer import handlers
 
 pages = Blueprint("programme_pages", __name__)
@@ -78,6 +78,7 @@ def timeline(commune):
         commune_row, entries = handlers.phase_timeline(work, commune)
     phases = [phase_view(entry, language()) for entry in entries]
     return render_template("timeline.html", commune=commune_row, phases=phases,
+                           startable=startable_phase([entry["row"] for entry in entries]),
                            can_write=current_principal().can_write(commune))
 
 
@@ -123,7 +124,8 @@ def plan(commune, errors=None, form=None, status=200):
         objectives = repo.objectives(work.session, commune_row)
         actions = repo.actions(work.session, commune_row)
     return render_template("plan.html", commune=commune_row, themes=themes, objectives=objectives,
-                           actions=actions, statuses=ACTION_STATUSES, indicators=INDICATORS,
+                           actions=actions, status_labels=ACTION_STATUS_LABELS,
+                           indicator_labels=INDICATOR_LABELS,
                            errors=errors or {}, form=form or {},
                            can_write=current_principal().can_write(commune)), status
 

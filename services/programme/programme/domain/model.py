@@ -13,9 +13,18 @@ from shared.text import N_
 from programme.domain.phases import PHASES, phase_definition
 
 PENDING, ACTIVE, COMPLETED = "pending", "active", "completed"
-ACTION_STATUSES = ("planned", "in_progress", "done", "abandoned")
-INDICATORS = ("network_restricted_share", "neighbour_interaction_frequency",
-              "interaction_duration", "local_politics_interest", "participation_rate")
+ACTION_STATUS_LABELS = {"planned": N_("planned"), "in_progress": N_("in progress"),
+                        "done": N_("done"), "abandoned": N_("abandoned")}
+ACTION_STATUSES = tuple(ACTION_STATUS_LABELS)
+# The survey indicators an objective can aim to move; each is a share between 0 and 1.
+INDICATOR_LABELS = {
+    "network_restricted_share": N_("Share of residents whose network in the commune is restricted"),
+    "neighbour_interaction_frequency": N_("Share of residents who rarely interact with neighbours"),
+    "interaction_duration": N_("Share of residents whose interactions are mostly short"),
+    "local_politics_interest": N_("Share of residents with little interest in local politics"),
+    "participation_rate": N_("Survey participation rate"),
+}
+INDICATORS = tuple(INDICATOR_LABELS)
 
 
 def _phase(phases, number: int):
@@ -38,6 +47,13 @@ def start_phase(phases, number: int, now: datetime):
                        previous=number - 1)
     phase.status, phase.started_at, phase.completed_at = ACTIVE, now, None
     return phase
+
+
+def startable_phase(phases) -> int | None:
+    """The phase that may start now, if any: the first pending one, once none is active."""
+    if any(p.status == ACTIVE for p in phases):
+        return None
+    return next((p.number for p in sorted(phases, key=lambda p: p.number) if p.status == PENDING), None)
 
 
 def complete_phase(phases, number: int, now: datetime):

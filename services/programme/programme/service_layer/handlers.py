@@ -1,7 +1,7 @@
 """The programme's use cases: each one unit of work, its change and its events together."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -67,17 +67,18 @@ def authenticate(uow: UnitOfWork, email: str, password: str) -> Account | None:
 
 
 # -- phases ----------------------------------------------------------------------------------
-def start_phase(uow: UnitOfWork, slug: str, number: int) -> Phase:
+def start_phase(uow: UnitOfWork, slug: str, number: int, now: datetime | None = None) -> Phase:
+    """`now` is for recording history (the demo's pilot dates); requests use the clock."""
     commune = repo.commune_by_slug(uow.session, slug)
-    phase = model.start_phase(repo.phases(uow.session, commune), number, utcnow())
+    phase = model.start_phase(repo.phases(uow.session, commune), number, now or utcnow())
     uow.publish(_event("PhaseStarted", slug, phase=number, started_at=phase.started_at.isoformat()))
     uow.commit()
     return phase
 
 
-def complete_phase(uow: UnitOfWork, slug: str, number: int) -> Phase:
+def complete_phase(uow: UnitOfWork, slug: str, number: int, now: datetime | None = None) -> Phase:
     commune = repo.commune_by_slug(uow.session, slug)
-    phase = model.complete_phase(repo.phases(uow.session, commune), number, utcnow())
+    phase = model.complete_phase(repo.phases(uow.session, commune), number, now or utcnow())
     uow.publish(_event("PhaseCompleted", slug, phase=number, completed_at=phase.completed_at.isoformat()))
     uow.commit()
     return phase
