@@ -30,10 +30,10 @@ $(STAMP): pyproject.toml
 translations: $(STAMP)
 	@for dir in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$dir >/dev/null 2>&1 || { $(VENV)/bin/pybabel compile -d $$dir; exit 1; }; done
 
-# For developers: refresh the .po files after changing user-facing text.
+# For developers: refresh the catalogues after changing user-facing text, then translate
+# what `python -m runner.catalogues check` lists.
 extract-messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o shared/translations/messages.pot shared services runner
-	for lang in fr de en; do $(VENV)/bin/pybabel update -i shared/translations/messages.pot -d shared/translations -l $$lang --no-fuzzy-matching; done
+	$(PY) -m runner.catalogues extract
 
 bench: setup
 	$(PY) bench/backbone.py

@@ -24,7 +24,7 @@ from shared.messaging.embedded_broker import EmbeddedBroker  # noqa: E402
 from shared.messaging.kafka import ensure_topics, platform_topics  # noqa: E402
 from shared.observability.logging import configure_logging  # noqa: E402
 from shared.service import ServiceRuntime  # noqa: E402
-from runner import demo  # noqa: E402
+from programme.demo import LOGINS  # noqa: E402
 from runner.dispatch import PathDispatcher  # noqa: E402
 from runner.services import DEFINITIONS  # noqa: E402
 
@@ -82,9 +82,10 @@ def main() -> None:
         runtimes = [ServiceRuntime(definition, settings) for definition in DEFINITIONS]
         for runtime in runtimes:
             runtime.migrate()
-        seeded = demo.seed(runtimes[0])
         workers = Workers(dict(os.environ))
         workers.start()
+        seeded = any([runtime.definition.seed_demo(runtime) for runtime in runtimes
+                      if runtime.definition.seed_demo])
         app = PathDispatcher({runtime.name: runtime.create_app() for runtime in runtimes},
                              default="/programme/")
         server = create_server(app, host=settings.host, port=settings.port, threads=8)
@@ -132,7 +133,7 @@ def _announce(settings, seeded: bool) -> None:
         f"  Broker:     {settings.bootstrap_servers}",
         f"  Data:       {settings.data_dir}",
         "  Demo logins (password: demo):",
-        *[f"    {who:<32} {email}" for who, email in demo.LOGINS],
+        *[f"    {who:<32} {email}" for who, email in LOGINS],
         "Press Ctrl-C to stop.",
         "",
     ]

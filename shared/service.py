@@ -39,6 +39,9 @@ class ServiceDefinition:
     page_blueprints: list = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)
     configure_app: object = None  # optional callable(app, runtime) for service-specific wiring
+    # optional callable(runtime) -> bool: adds what is missing of the demo of `make run`
+    # (True if it added anything); called once the relays and consumers run.
+    seed_demo: object = None
 
     def __post_init__(self):
         tables = self.metadata.tables

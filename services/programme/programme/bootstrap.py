@@ -6,6 +6,7 @@ from shared.service import ServiceDefinition
 from programme.adapters.orm import Base
 from programme.api.pages import pages
 from programme.api.routes import accounts_blp, auth_blp, communes_blp
+from programme.demo import seed
 
 definition = ServiceDefinition(
     name="programme",
@@ -13,4 +14,5 @@ definition = ServiceDefinition(
     package_dir=Path(__file__).resolve().parent,
     api_blueprints=[auth_blp, communes_blp, accounts_blp],
     page_blueprints=[pages],
+    seed_demo=seed,
 )

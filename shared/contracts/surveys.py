@@ -1,0 +1,1 @@
+"""Events published by the surveys service (topic `surveys.events`)."""
