@@ -1,6 +1,6 @@
 """The translation catalogues: one for shared/ (and the runner), one per service.
 
-    python -m runner.catalogues extract   # refresh every .pot and fr/de/en .po from the code
+    python -m runner.catalogues extract [SERVICE]   # refresh .pot and fr/de/en .po from the code
     python -m runner.catalogues check     # every message translated, placeholders kept
 
 `make extract-messages` runs both. Each service owns services/<s>/<s>/translations, so
@@ -37,8 +37,11 @@ def extract_template(sources: list[str], template: Path) -> None:
           "-o", str(template), *sources])
 
 
-def extract() -> None:
+def extract(only: str | None = None) -> None:
+    """Refresh every catalogue, or only the one of service `only` (or "shared")."""
     for folder, sources in catalogues().items():
+        if only and folder.parent.name != only:
+            continue
         template = folder / "messages.pot"
         extract_template(sources, template)
         for language in LANGUAGES:
@@ -104,8 +107,8 @@ def check() -> list[str]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["extract"]:
-        extract()
+    if sys.argv[1:2] == ["extract"]:
+        extract(*sys.argv[2:3])
     elif sys.argv[1:] != ["check"]:
         sys.exit(__doc__)
     found = check()

@@ -5,7 +5,7 @@ import time
 import uuid
 from pathlib import Path
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy import text
@@ -130,6 +130,12 @@ def _add_operational_routes(app: Flask, runtime, api) -> None:
         except Exception:  # noqa: BLE001 — metrics must answer even when the database does not
             pass
         return metrics.metrics_response()
+
+    assets = runtime.definition.package_dir / "static"
+    if assets.is_dir():  # the service's own stylesheets and images, beside the shared ones
+        @app.get(f"/{name}/assets/<path:filename>")
+        def service_assets(filename):
+            return send_from_directory(assets, filename, max_age=3600)
 
     @app.get(f"/{name}/docs")
     def docs():
