@@ -188,3 +188,24 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(world, server, page, 
     assert session["path"] == "/"
     assert session["expires"] == -1  # a browser-session cookie, not a persistent one
     assert page.evaluate("document.cookie").find("asp_session") == -1
+
+
+def test_a_coordinator_launches_an_action_and_moves_its_status(world, broker, server, page, coordinator_a):
+    page.goto(f"{server}/programme/login?next=/programme/communes/{world.commune_a}/plan")
+    sign_in(page, coordinator_a)
+    actions = page.locator("section#actions")
+    actions.locator("#action-title").fill("Fête des voisins")
+    actions.locator("#action-owner").fill("Groupe de travail")
+    actions.locator("form:has(#action-title) button[type=submit]").click()
+    page.wait_for_load_state()
+    row = page.locator("section#actions tbody tr", has_text="Fête des voisins")
+    expect(row.locator("select")).to_have_value("planned")
+    row.locator("select").select_option("in_progress")
+    row.get_by_role("button").click()
+    page.wait_for_load_state()
+    expect(page.locator(".flash")).to_be_visible()
+    expect(page.locator("section#actions tbody tr", has_text="Fête des voisins").locator("select")).to_have_value("in_progress")
+    publish_all(world)
+    events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=3)
+    assert [(e.type, e.payload["status"]) for e in events if e.type.startswith("programme.Action")] == [
+        ("programme.ActionLaunched", "planned"), ("programme.ActionUpdated", "in_progress")]

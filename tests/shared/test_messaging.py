@@ -18,8 +18,9 @@ from shared.contracts import serialize, topic_of
 from shared.messaging.inbox import dead_letter_topic
 from shared.messaging.outbox import backlog
 from shared.observability import metrics
-from tests.support.counting import (POISON, activity_event, applied, counting_runtime, unique_group,
-                                    write_events)
+from shared.observability.context import current_correlation_id, reset_correlation_id, set_correlation_id
+from tests.support.counting import (POISON, activity_event, applied, counting_runtime, record_application,
+                                    unique_group, write_events)
 from tests.support.kafka import read_events
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,3 +167,25 @@ def test_a_consumer_killed_before_committing_offsets_reprocesses_without_double_
     assert first_run[0] > 0  # effects were committed before the kill
     consume_until(counting, commune_slug, 20)  # same group: re-delivered from the last commit
     assert applied(counting, commune_slug) == (20, 20)
+
+
+
+def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_the_event(
+        settings_env, databases, tmp_path, broker, commune_slug, group):
+    seen = []
+
+    def remember_correlation(session, event):
+        if event.commune == commune_slug:  # the topic holds other tests' communes too
+            seen.append(current_correlation_id())
+        record_application(session, event)
+
+    runtime = counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "c"), group,
+                               handler=remember_correlation)
+    token = set_correlation_id("http-request-7")
+    try:
+        write_events(runtime, commune_slug, 1)
+    finally:
+        reset_correlation_id(token)
+    run_relay_until_empty(runtime)
+    consume_until(runtime, commune_slug, 1)
+    assert seen == ["http-request-7"]

@@ -29,16 +29,17 @@ def record_application(session, event: Event) -> None:
     session.execute(insert(applications).values(event_id=event.event_id, commune=event.commune))
 
 
-def counting_definition(group: str) -> ServiceDefinition:
+def counting_definition(group: str, handler=record_application) -> ServiceDefinition:
     return ServiceDefinition(
         name="counting", metadata=metadata, package_dir=Path(__file__).parent,
         subscriptions=[Subscription(group=group, topics=[topic_of("programme")],
-                                    handlers={"programme.ActivityChecked": record_application})])
+                                    handlers={"programme.ActivityChecked": handler})])
 
 
-def counting_runtime(settings: Settings, database_url: str, group: str) -> ServiceRuntime:
+def counting_runtime(settings: Settings, database_url: str, group: str,
+                     handler=record_application) -> ServiceRuntime:
     settings = dataclasses.replace(settings, database_urls={**settings.database_urls, "counting": database_url})
-    runtime = ServiceRuntime(counting_definition(group), settings)
+    runtime = ServiceRuntime(counting_definition(group, handler), settings)
     metadata.create_all(runtime.engine)
     return runtime
 

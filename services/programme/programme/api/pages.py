@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
 
 from shared.errors import DomainError
 from shared.http.app import csrf
@@ -138,6 +138,26 @@ PLAN_FORMS = {
     "actions": (schemas.ActionCreateSchema, lambda work, commune, data: handlers.save_action(
         work, commune, **data)),
 }
+
+
+class ActionStatusFormSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(ACTION_STATUS_LABELS))
+
+
+@pages.post("/communes/<commune>/plan/actions/<int:action_id>/status")
+@page_access(write=True)
+def change_action_status(commune, action_id):
+    data, errors = load_form(ActionStatusFormSchema(), request.form)
+    if data is None:
+        flash(" ".join(errors.get("status", [])), "error")
+    else:
+        with uow() as work:
+            try:
+                handlers.save_action(work, commune, action_id, status=data["status"])
+                flash(_("Saved."))
+            except DomainError as error:
+                flash(_translated_domain_error(error), "error")
+    return redirect(url_for(".plan", commune=commune) + "#actions")
 
 
 @pages.post("/communes/<commune>/plan/<kind>")
