@@ -28,7 +28,10 @@ $(STAMP): pyproject.toml
 
 # Compiled catalogues are build output (not committed): made from the .po files here.
 translations: $(STAMP)
-	@for dir in $(TRANSLATIONS); do $(VENV)/bin/pybabel compile -d $$dir >/dev/null 2>&1 || { $(VENV)/bin/pybabel compile -d $$dir; exit 1; }; done
+	@for dir in $(TRANSLATIONS); do \
+	    ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1 || continue; \
+	    $(VENV)/bin/pybabel compile -d $$dir >/dev/null 2>&1 || { $(VENV)/bin/pybabel compile -d $$dir; exit 1; }; \
+	done
 
 # For developers: refresh the catalogues after changing user-facing text, then translate
 # what `python -m runner.catalogues check` lists.

@@ -15,14 +15,14 @@ from shared.observability.logging import configure_logging
 from shared.service import ServiceDefinition, ServiceRuntime
 
 
-def _stop_on_signals() -> threading.Event:
+def stop_on_signals() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     return stop
 
 
-def _start(definition: ServiceDefinition) -> ServiceRuntime:
+def start_runtime(definition: ServiceDefinition) -> ServiceRuntime:
     settings = load_settings()
     configure_logging(settings.log_level)
     if settings.worker_metrics_port:
@@ -31,14 +31,14 @@ def _start(definition: ServiceDefinition) -> ServiceRuntime:
 
 
 def run_relay(definition: ServiceDefinition) -> None:
-    runtime = _start(definition)
-    runtime.relay().run(_stop_on_signals())
+    runtime = start_runtime(definition)
+    runtime.relay().run(stop_on_signals())
 
 
 def run_consumers(definition: ServiceDefinition) -> None:
     """All of the service's subscriptions, one thread each, in this process."""
-    runtime = _start(definition)
-    stop = _stop_on_signals()
+    runtime = start_runtime(definition)
+    stop = stop_on_signals()
     threads = [threading.Thread(target=runtime.consumer(subscription).run, args=(stop,),
                                 name=subscription.group)
                for subscription in definition.subscriptions]

@@ -42,6 +42,8 @@ class ServiceDefinition:
     # optional callable(runtime) -> bool: adds what is missing of the demo of `make run`
     # (True if it added anything); called once the relays and consumers run.
     seed_demo: object = None
+    # optional callable(runtime) -> list of prometheus collectors read at each scrape
+    metrics_collectors: object = None
 
     def __post_init__(self):
         tables = self.metadata.tables

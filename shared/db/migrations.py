@@ -6,6 +6,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData, pool
 
 from shared.db.engine import make_engine
+from shared.db.types import UtcDateTime
 
 
 def alembic_config(definition, database_url: str) -> Config:
@@ -19,11 +20,18 @@ def upgrade(definition, database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(definition, database_url), revision)
 
 
+def _render_item(kind: str, item, _context):
+    """Migrations name plain SQLAlchemy types, not our decorators (UTC handling is Python's)."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env(metadata: MetaData) -> None:
     """The body of every service's migrations/env.py."""
     url = context.config.get_main_option("sqlalchemy.url")
     options = dict(target_metadata=metadata, render_as_batch=url.startswith("sqlite"),
-                   compare_type=True)
+                   compare_type=True, render_item=_render_item)
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)
         with context.begin_transaction():

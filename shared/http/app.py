@@ -129,7 +129,8 @@ def _add_operational_routes(app: Flask, runtime, api) -> None:
             metrics.OUTBOX_OLDEST_AGE.labels(name).set(age)
         except Exception:  # noqa: BLE001 — metrics must answer even when the database does not
             pass
-        return metrics.metrics_response()
+        collect = runtime.definition.metrics_collectors
+        return metrics.metrics_response(collect(runtime) if collect else ())
 
     assets = runtime.definition.package_dir / "static"
     if assets.is_dir():  # the service's own stylesheets and images, beside the shared ones

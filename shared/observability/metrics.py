@@ -24,12 +24,14 @@ EVENTS_PUBLISHED = Counter(
 PUBLISH_FAILURES = Counter(
     "asp_outbox_publish_failures_total", "Outbox rows Kafka did not acknowledge",
     ["service"])
+# Under gunicorn each worker sets these when it answers /metrics: the most recent value of
+# a live worker is the current one ("max" would keep an idle worker's stale peak).
 OUTBOX_BACKLOG = Gauge(
     "asp_outbox_backlog", "Outbox rows not yet published",
-    ["service"], multiprocess_mode="max")
+    ["service"], multiprocess_mode="livemostrecent")
 OUTBOX_OLDEST_AGE = Gauge(
     "asp_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row",
-    ["service"], multiprocess_mode="max")
+    ["service"], multiprocess_mode="livemostrecent")
 EVENTS_CONSUMED = Counter(
     "asp_events_consumed_total", "Events applied by a consumer (duplicates excluded)",
     ["service", "group", "type"])
@@ -47,10 +49,18 @@ CONSUMER_LAG = Gauge(
     ["service", "group", "topic", "partition"], multiprocess_mode="max")
 
 
-def metrics_response() -> tuple[bytes, int, dict[str, str]]:
+def metrics_response(extra_collectors=()) -> tuple[bytes, int, dict[str, str]]:
+    """The process's (or, under gunicorn, every worker's) metrics, then those a service
+    computes at scrape time from its database (`extra_collectors`)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return generate_latest(registry), 200, {"Content-Type": CONTENT_TYPE_LATEST}
+    body = generate_latest(registry)
+    if extra_collectors:
+        extras = CollectorRegistry(auto_describe=False)
+        for collector in extra_collectors:
+            extras.register(collector)
+        body += generate_latest(extras)
+    return body, 200, {"Content-Type": CONTENT_TYPE_LATEST}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from programme.adapters import repository as repo
-from programme.domain.phases import phase_definition
+from shared.phases import phase_definition
 from programme.service_layer import handlers
 from shared.service import ServiceRuntime
 

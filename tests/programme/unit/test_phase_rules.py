@@ -7,7 +7,7 @@ import pytest
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 from programme.domain import model
-from programme.domain.phases import PHASES
+from shared.phases import PHASES
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.text import N_
 
-from programme.domain.phases import PHASES, phase_definition
+from shared.phases import PHASES, phase_definition
 
 PENDING, ACTIVE, COMPLETED = "pending", "active", "completed"
 ACTION_STATUS_LABELS = {"planned": N_("planned"), "in_progress": N_("in progress"),

@@ -17,7 +17,7 @@ from programme.adapters.orm import (Account, Action, ActivityCheck, Commune, Obj
                                     Theme)
 from programme.adapters.passwords import hash_password, verify_password
 from programme.domain import model
-from programme.domain.phases import PHASES
+from shared.phases import PHASES
 
 SOURCE = "programme"
 

@@ -1,4 +1,5 @@
-"""The five phases of the programme, as the pilot (Courtételle, 2022) defined them."""
+"""The five phases of the programme, as the pilot (Courtételle, 2022) defined them.
+Shared: the programme service runs them, reporting measures time in phase against plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,0 +1,241 @@
+"""How each event changes the read models of one generation. Every handler is an upsert
+keyed by ids from the event, so applying the history again gives the same rows."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import case, literal, update
+from sqlalchemy.orm import Session
+
+from shared.contracts import Event
+from shared.db.types import UtcDateTime
+from shared.db.upsert import upsert
+from shared.messaging.inbox import Handler
+
+from reporting.adapters.orm import (ActionView, ActivityView, CommuneView, CommunityEventView, Freshness,
+                                    ObjectiveView, PartnerView, PhaseView, SurveyAnswerCount, SurveyView,
+                                    ThemeView)
+from reporting.domain.indicators import INDICATORS, QUESTIONS
+
+
+def _at(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _on(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _code(value) -> str:
+    """An answer as the indicators name it: option codes as they are, numbers without ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+class Projector:
+    """The handlers for one generation, by event type."""
+
+    def __init__(self, generation: int):
+        self.generation = generation
+
+    def handlers(self) -> dict[str, Handler]:
+        own = {
+            "programme.CommuneOnboarded": self.commune_onboarded,
+            "programme.PhaseStarted": self.phase_started,
+            "programme.PhaseCompleted": self.phase_completed,
+            "programme.PhaseReopened": self.phase_reopened,
+            "programme.ActivityChecked": self.activity_checked,
+            "programme.ThemeDefined": self.theme_defined,
+            "programme.ObjectiveSet": self.objective_set,
+            "programme.ActionLaunched": self.action_saved,
+            "programme.ActionUpdated": self.action_saved,
+            "events.EventScheduled": self.event_saved,
+            "events.EventUpdated": self.event_saved,
+            "events.EventCancelled": self.event_cancelled,
+            "events.RegistrationCounted": self.registrations_counted,
+            "events.AttendanceRecorded": self.attendance_recorded,
+            "events.FeedbackRecorded": self.feedback_recorded,
+            "surveys.SurveyPublished": self.survey_published,
+            "surveys.ResponseSubmitted": self.response_submitted,
+            "surveys.SurveyClosed": self.survey_closed,
+            "surveys.SurveyReopened": self.survey_reopened,
+            "partners.PartnerRegistered": self.partner_registered,
+            "partners.PartnerUpdated": self.partner_updated,
+            "partners.PartnershipStatusChanged": self.partnership_status_changed,
+            "partners.PartnershipEnded": self.partnership_ended,
+        }
+        return {event_type: self._stamped(handler) for event_type, handler in own.items()}
+
+    def _stamped(self, handler):
+        """Every event also moves its commune's "data as of" time forward."""
+        freshness = Freshness.__table__
+
+        def apply(session: Session, event: Event) -> None:
+            handler(session, event)
+            upsert(session, freshness, {**self._key(event), "as_of": event.occurred_at},
+                   keys=("generation", "commune"),
+                   update={"as_of": case((freshness.c.as_of > literal(event.occurred_at, UtcDateTime),
+                                          freshness.c.as_of), else_=literal(event.occurred_at, UtcDateTime))})
+        return apply
+
+    def _key(self, event: Event) -> dict:
+        return {"generation": self.generation, "commune": event.commune}
+
+    def _put(self, session: Session, model, event: Event, keys: tuple[str, ...], **values) -> None:
+        upsert(session, model.__table__, {**self._key(event), **values},
+               keys=("generation", "commune", *keys))
+
+    # -- programme -----------------------------------------------------------------------
+    def commune_onboarded(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, CommuneView, event, (), name=p["name"], canton=p["canton"],
+                  population=p["population"], onboarded_on=_on(p["onboarded_on"]))
+        for number in range(1, 6):
+            upsert(session, PhaseView.__table__, {**self._key(event), "number": number, "status": "pending"},
+                   keys=("generation", "commune", "number"), update={})
+
+    def _set_phase(self, session: Session, event: Event, number: int, **values) -> None:
+        session.execute(update(PhaseView).where(
+            PhaseView.generation == self.generation, PhaseView.commune == event.commune,
+            PhaseView.number == number).values(**values))
+
+    def phase_started(self, session: Session, event: Event) -> None:
+        self._set_phase(session, event, event.payload["phase"], status="active",
+                        started_at=_at(event.payload["started_at"]), completed_at=None)
+
+    def phase_completed(self, session: Session, event: Event) -> None:
+        self._set_phase(session, event, event.payload["phase"], status="completed",
+                        completed_at=_at(event.payload["completed_at"]))
+
+    def phase_reopened(self, session: Session, event: Event) -> None:
+        number = event.payload["phase"]
+        self._set_phase(session, event, number, status="active", completed_at=None)
+        session.execute(update(PhaseView).where(  # a later phase in progress goes back, as in programme
+            PhaseView.generation == self.generation, PhaseView.commune == event.commune,
+            PhaseView.number > number, PhaseView.status == "active").values(status="pending", started_at=None))
+
+    def activity_checked(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, ActivityView, event, ("phase", "activity"), phase=p["phase"],
+                  activity=p["activity"], done=p["done"])
+
+    def theme_defined(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, ThemeView, event, ("theme_id",), theme_id=p["theme_id"], title=p["title"])
+
+    def objective_set(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, ObjectiveView, event, ("objective_id",), objective_id=p["objective_id"],
+                  title=p["title"], theme_id=p["theme_id"], indicator=p["indicator"],
+                  baseline=p["baseline"], target=p["target"])
+
+    def action_saved(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, ActionView, event, ("action_id",), action_id=p["action_id"],
+                  objective_id=p["objective_id"], title=p["title"], status=p["status"],
+                  due_on=_on(p["due_on"]), partner_ids=p["partner_ids"], event_ids=p["event_ids"])
+
+    # -- events --------------------------------------------------------------------------
+    def _event_facts(self, event: Event) -> dict:
+        p = event.payload
+        return {"event_id": p["event_id"], "series_id": p["series_id"], "kind": p["kind"],
+                "phase": p["phase"], "starts_at": _at(p["starts_at"])}
+
+    def event_saved(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._put(session, CommunityEventView, event, ("event_id",), **self._event_facts(event),
+                  title=p["title"], status=p["status"], partner_ids=p["partner_ids"])
+
+    def _update_event(self, session: Session, event: Event, **values) -> None:
+        """Counts may arrive for an event whose scheduling this generation has not seen
+        (another partition's order): create it from the facts every message carries."""
+        table = CommunityEventView.__table__
+        upsert(session, table, {**self._key(event), **self._event_facts(event), **values},
+               keys=("generation", "commune", "event_id"), update=values)
+
+    def event_cancelled(self, session: Session, event: Event) -> None:
+        self._update_event(session, event, status="cancelled")
+
+    def registrations_counted(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._update_event(session, event, registered_people=p["registered_people"],
+                           waiting_people=p["waiting_people"])
+
+    def attendance_recorded(self, session: Session, event: Event) -> None:
+        self._update_event(session, event, head_count=event.payload["head_count"], status="held")
+
+    def feedback_recorded(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._update_event(session, event, feedback_responses=p["responses"],
+                           satisfaction_total=p["satisfaction_total"],
+                           met_someone_new=p["met_someone_new_count"])
+
+    # -- partners ------------------------------------------------------------------------
+    def partner_registered(self, session: Session, event: Event) -> None:
+        p = event.payload
+        on = _on(p["registered_on"])
+        self._put(session, PartnerView, event, ("partner_id",), partner_id=p["partner_id"], name=p["name"],
+                  kind=p["kind"], regional=p["regional"], status=p["status"], registered_on=on,
+                  active_since=on if p["status"] == "active" else None, ended_on=None)
+
+    def _set_partner(self, session: Session, event: Event, **values) -> None:
+        session.execute(update(PartnerView).where(
+            PartnerView.generation == self.generation, PartnerView.commune == event.commune,
+            PartnerView.partner_id == event.payload["partner_id"]).values(**values))
+
+    def partner_updated(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._set_partner(session, event, name=p["name"], kind=p["kind"], regional=p["regional"])
+
+    def partnership_status_changed(self, session: Session, event: Event) -> None:
+        p = event.payload
+        values = {"status": p["status"]}
+        if p["status"] == "active":
+            values["active_since"] = _on(p["changed_on"])
+        elif p["previous_status"] == "active":
+            values["active_since"] = None
+        self._set_partner(session, event, **values)
+
+    def partnership_ended(self, session: Session, event: Event) -> None:
+        self._set_partner(session, event, ended_on=_on(event.payload["ended_on"]), active_since=None)
+
+    # -- surveys -------------------------------------------------------------------------
+    def _survey(self, session: Session, event: Event, changes: dict | None = None, **values) -> None:
+        """Set `values` on the survey (creating it if this is the first word of it), or
+        apply `changes` (SQL expressions) to an existing one."""
+        p = event.payload
+        upsert(session, SurveyView.__table__,
+               {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
+                "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
+               keys=("generation", "commune", "survey_id"), update={**values, **(changes or {})})
+
+    def survey_published(self, session: Session, event: Event) -> None:
+        self._survey(session, event, status="published", published_at=_at(event.payload["published_at"]))
+
+    def survey_closed(self, session: Session, event: Event) -> None:
+        p = event.payload
+        self._survey(session, event, status="closed", closed_at=_at(p["closed_at"]), responses=p["responses"])
+
+    def survey_reopened(self, session: Session, event: Event) -> None:
+        self._survey(session, event, status="published", closed_at=None)
+
+    def response_submitted(self, session: Session, event: Event) -> None:
+        """Counts only what the indicators read; the surveys service keeps the rest."""
+        p = event.payload
+        self._survey(session, event, responses=1, changes={"responses": SurveyView.__table__.c.responses + 1})
+        for question, answer in p["answers"].items():
+            if question not in QUESTIONS:
+                continue
+            given = {_code(value) for value in (answer if isinstance(answer, list) else [answer])}
+            self._count_answer(session, event, question, "")
+            for indicator in INDICATORS:  # a respondent counts once, however many options match
+                if indicator.question == question and given & indicator.answers:
+                    self._count_answer(session, event, question, indicator.key)
+
+    def _count_answer(self, session: Session, event: Event, question: str, answer: str) -> None:
+        table = SurveyAnswerCount.__table__
+        upsert(session, table, {**self._key(event), "survey_id": event.payload["survey_id"],
+                                "question": question, "answer": answer, "count": 1},
+               keys=("generation", "commune", "survey_id", "question", "answer"),
+               update={"count": table.c.count + 1})
