@@ -78,7 +78,7 @@ class InboxConsumer:
             except ContractError as exc:
                 poison.append((record, f"contract: {exc}"))
         try:
-            applied = self._apply_together(events)
+            applied, duplicates = self._apply_together(events)
         except OperationalError:
             raise  # the database is away: not the messages' fault, retried by run()
         except Exception:  # noqa: BLE001 — find the culprit event by event
@@ -92,9 +92,13 @@ class InboxConsumer:
             return
         for event_type, count in applied.items():
             metrics.EVENTS_CONSUMED.labels(self.service, self.group, event_type).inc(count)
+        if duplicates:
+            metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc(duplicates)
 
-    def _apply_together(self, events: list[Event]) -> dict[str, int]:
+    def _apply_together(self, events: list[Event]) -> tuple[dict[str, int], int]:
+        """(applied events by type, duplicates skipped): counted only once committed."""
         applied: dict[str, int] = {}
+        duplicates = 0
         with Session(self.engine) as session, session.begin():
             seen = set(session.scalars(select(self.inbox.c.event_id).where(
                 self.inbox.c.consumer_group == self.group,
@@ -102,7 +106,7 @@ class InboxConsumer:
             rows = []
             for event in events:
                 if event.event_id in seen:
-                    metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc()
+                    duplicates += 1
                     continue
                 seen.add(event.event_id)
                 self._run_handler(session, event)
@@ -110,7 +114,7 @@ class InboxConsumer:
                 applied[event.type] = applied.get(event.type, 0) + 1
             if rows:
                 session.execute(insert(self.inbox), rows)
-        return applied
+        return applied, duplicates
 
     def _run_handler(self, session: Session, event: Event) -> None:
         handler = self.handlers.get(event.type)

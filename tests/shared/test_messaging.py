@@ -188,4 +188,4 @@ def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_
         reset_correlation_id(token)
     run_relay_until_empty(runtime)
     consume_until(runtime, commune_slug, 1)
-    assert seen == ["http-request-7"]
+    assert set(seen) == {"http-request-7"}  # a batch replayed event by event runs it again
