@@ -6,12 +6,13 @@ relay and consumers from it, so they run the same code.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import MetaData, Table
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.config import Settings
 from shared.db.engine import make_engine
@@ -28,6 +29,7 @@ class Subscription:
     group: str
     topics: list[str]
     handlers: dict[str, Handler]
+    before_commit: Callable[[Session], None] | None = None  # last step of each transaction
 
 
 @dataclass
@@ -104,5 +106,6 @@ class ServiceRuntime:
         return InboxConsumer(
             service=self.name, group=subscription.group, engine=self.engine,
             inbox=self.definition.inbox, handlers=subscription.handlers,
+            before_commit=subscription.before_commit,
             consumer=make_consumer(bootstrap, subscription.group, subscription.topics, **consumer_options),
             dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"))

@@ -57,7 +57,7 @@ class Outcome:
 class InboxConsumer:
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
                  handlers: dict[str, Handler], consumer: KafkaConsumer,
-                 dead_letters: KafkaProducer):
+                 dead_letters: KafkaProducer, before_commit: Callable[[Session], None] | None = None):
         self.service = service
         self.group = group
         self.engine = engine
@@ -65,6 +65,8 @@ class InboxConsumer:
         self.handlers = handlers
         self.consumer = consumer
         self.dead_letters = dead_letters
+        # Runs last in each transaction: handlers may gather work there to do it in bulk.
+        self.before_commit = before_commit
 
     # -- a polled batch: one transaction ----------------------------------------------------
     def apply_batch(self, records: list[ConsumerRecord]) -> None:
@@ -114,6 +116,7 @@ class InboxConsumer:
                 applied[event.type] = applied.get(event.type, 0) + 1
             if rows:
                 session.execute(insert(self.inbox), rows)
+            self._finish(session)
         return applied, duplicates
 
     def _run_handler(self, session: Session, event: Event) -> None:
@@ -125,6 +128,10 @@ class InboxConsumer:
             handler(session, event)
         finally:
             reset_correlation_id(token)
+
+    def _finish(self, session: Session) -> None:
+        if self.before_commit is not None:
+            self.before_commit(session)
 
     def _inbox_row(self, event: Event) -> dict:
         return {"consumer_group": self.group, "event_id": event.event_id,
@@ -166,6 +173,7 @@ class InboxConsumer:
             except IntegrityError:  # another instance of this group applied it just now
                 session.rollback()
                 return Outcome(duplicate=True)
+            self._finish(session)
         metrics.EVENTS_CONSUMED.labels(self.service, self.group, event.type).inc()
         return Outcome(applied=True)
 

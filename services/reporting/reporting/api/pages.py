@@ -59,7 +59,7 @@ def evaluation(commune):
 def region():
     if not current_principal().is_regional:
         return render_template("empty.html", message=_("Only the regional staff see every commune.")), 403
-    board = region_board()
+    board = dict(region_board())  # the overview is shared by the requests of the next seconds
     board["communes"] = _sorted_and_filtered(board["communes"], request.args)
     distribution = [Bar(f"{d.number}. {d.label('fr')}", board["phase_distribution"][str(d.number)])
                     for d in PHASES]

@@ -1,7 +1,9 @@
 """Reporting's JSON API: /reporting/api/v1/…"""
 from __future__ import annotations
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -73,12 +75,18 @@ def commune_export(query, commune):
     return table_response(f"tableau-de-bord-{commune}", headers, rows, query["format"])
 
 
+OVERVIEW_JSON = dashboard.TimedCache(seconds=2.0)
+
+
 @region_blp.route("/overview")
 @require_role("regional_admin")
 @region_blp.response(200, schemas.RegionOverviewSchema)
 def region_overview():
     """Every commune side by side (regional staff)"""
-    return region_board()
+    # Thousands of rows: serialised once for the requests of the next two seconds.
+    body = OVERVIEW_JSON.get((str(runtime().engine.url), language()),
+                             lambda: json.dumps(schemas.RegionOverviewSchema().dump(region_board())))
+    return Response(body, mimetype="application/json")
 
 
 REGION_COLUMNS = (("name", "Commune"), ("canton", "Canton"), ("population", "Population"),

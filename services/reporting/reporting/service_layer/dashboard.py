@@ -1,6 +1,7 @@
 """The dashboards' content, as plain data: the JSON API returns it, the pages draw it."""
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -61,8 +62,8 @@ def _gates(commune_figures: dict, settings: dict, current_phase: int | None) -> 
 def _plan(session: Session, generation: int, commune: str) -> dict:
     """The chain theme → objectives → actions (→ events and partners, by id)."""
     def rows(model):
-        return session.scalars(select(model).where(model.generation == generation,
-                                                   model.commune == commune)).all()
+        return figures.read(session, select(model.__table__).where(model.generation == generation,
+                                                                   model.commune == commune)).all()
     actions = rows(ActionView)
     objectives = [{"id": o.objective_id, "title": o.title, "theme_id": o.theme_id, "indicator": o.indicator,
                    "baseline": o.baseline, "target": o.target,
@@ -99,13 +100,34 @@ def _survey_block(survey, population: int) -> dict | None:
             "published_at": survey.published_at, "closed_at": survey.closed_at}
 
 
+class TimedCache:
+    """Keeps a computed value for a few seconds: figures that read every commune are asked
+    for far more often than they change noticeably."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._entries: dict = {}
+
+    def get(self, key, compute):
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= now:
+            entry = self._entries[key] = (now + self.seconds, compute())
+        return entry[1]
+
+
+AVERAGES = TimedCache(seconds=30.0)
+OVERVIEWS = TimedCache(seconds=2.0)
+
+
 def regional_averages(session: Session, generation: int, threshold: int) -> dict[str, float | None]:
     """Each indicator averaged over the communes that show it (every commune counts once).
-    Cached for a few seconds: every commune dashboard shows it, and it reads every commune."""
-    key = (id(session.get_bind()), generation, threshold)
-    cached = _AVERAGES.get(key)
-    if cached and cached[0] > utcnow().timestamp():
-        return cached[1]
+    Cached: every commune dashboard shows it, and it reads every commune."""
+    return AVERAGES.get((str(session.get_bind().url), generation, threshold),
+                        lambda: _regional_averages(session, generation, threshold))
+
+
+def _regional_averages(session: Session, generation: int, threshold: int) -> dict[str, float | None]:
     by_commune = figures.surveys(session, generation)
     chosen = {c: b.survey_id for c, surveys in by_commune.items() if (b := figures.baseline(surveys))}
     shares = figures.indicator_shares(session, generation, chosen)
@@ -113,12 +135,7 @@ def regional_averages(session: Session, generation: int, threshold: int) -> dict
     for indicator in INDICATORS:
         values = [v for key in shares if (v := _shown(shares[key][indicator.key], threshold)) is not None]
         averages[indicator.key] = sum(values) / len(values) if values else None
-    _AVERAGES[key] = (utcnow().timestamp() + AVERAGES_TTL_S, averages)
     return averages
-
-
-AVERAGES_TTL_S = 5.0
-_AVERAGES: dict = {}
 
 
 def _evaluation(session: Session, generation: int, base, commune_surveys: list, threshold: int) -> dict | None:
@@ -154,7 +171,7 @@ def commune_dashboard(session: Session, commune: str, language: str, threshold: 
     row = session.get(CommuneView, (generation, commune))
     if row is None:
         raise NotFound(N_("There is no data for the commune %(commune)s yet."), commune=commune)
-    phases = _phases(session.scalars(select(PhaseView).where(
+    phases = _phases(figures.read(session, select(PhaseView.__table__).where(
         PhaseView.generation == generation, PhaseView.commune == commune)).all(), language)
     current = next((p["number"] for p in phases if p["status"] == "active"), None)
     freshness = session.get(Freshness, (generation, commune))
@@ -187,11 +204,17 @@ def commune_dashboard(session: Session, commune: str, language: str, threshold: 
 
 
 def region_overview(session: Session, language: str, threshold: int) -> dict:
+    """Every commune side by side; computed at most every two seconds (its "as of" says when)."""
     generation = active_generation(session)
-    communes = session.scalars(select(CommuneView).where(CommuneView.generation == generation)
-                               .order_by(CommuneView.name)).all()
-    phases: dict[str, list[PhaseView]] = {}
-    for phase in session.scalars(select(PhaseView).where(PhaseView.generation == generation)):
+    return OVERVIEWS.get((str(session.get_bind().url), generation, language, threshold),
+                         lambda: _region_overview(session, generation, language, threshold))
+
+
+def _region_overview(session: Session, generation: int, language: str, threshold: int) -> dict:
+    communes = figures.read(session, select(CommuneView.__table__).where(CommuneView.generation == generation)
+                            .order_by(CommuneView.name)).all()
+    phases: dict[str, list] = {}
+    for phase in figures.read(session, select(PhaseView.__table__).where(PhaseView.generation == generation)):
         phases.setdefault(phase.commune, []).append(phase)
     all_figures = figures.gate_figures(session, generation)
     settings = gate_settings(session)

@@ -50,8 +50,9 @@ def active_generation(session: Session) -> int:
 
 def consumer_for(runtime, generation: int, group: str, **options) -> InboxConsumer:
     from shared.service import Subscription
+    projector = Projector(generation)
     subscription = Subscription(group=group, topics=runtime.definition.subscriptions[0].topics,
-                                handlers=Projector(generation).handlers())
+                                handlers=projector.handlers(), before_commit=projector.flush)
     return runtime.consumer(subscription, **options)
 
 

@@ -1,21 +1,29 @@
 """How each event changes the read models of one generation. Every handler is an upsert
-keyed by ids from the event, so applying the history again gives the same rows."""
+keyed by ids from the event, so applying the history again gives the same rows.
+
+Counting (survey answers) and the "data as of" time are gathered during a transaction and
+written in bulk at its end (`flush`), one statement per table: they are most of the
+events and commutative, so the order inside a batch does not matter.
+"""
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, literal, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from shared.contracts import Event
-from shared.db.types import UtcDateTime
-from shared.db.upsert import upsert
+from shared.db.upsert import update_where, upsert
 from shared.messaging.inbox import Handler
 
 from reporting.adapters.orm import (ActionView, ActivityView, CommuneView, CommunityEventView, Freshness,
                                     ObjectiveView, PartnerView, PhaseView, SurveyAnswerCount, SurveyView,
                                     ThemeView)
 from reporting.domain.indicators import INDICATORS, QUESTIONS
+
+PENDING = "reporting.pending"
 
 
 def _at(value: str | None) -> datetime | None:
@@ -33,8 +41,16 @@ def _code(value) -> str:
     return str(value)
 
 
+@dataclass
+class Pending:
+    """What a transaction's events add up to, written by Projector.flush."""
+    answers: Counter = field(default_factory=Counter)     # (commune, survey, question, answer) -> n
+    responses: Counter = field(default_factory=Counter)   # (commune, survey, template, follow_up_of) -> n
+    as_of: dict = field(default_factory=dict)             # commune -> newest occurred_at
+
+
 class Projector:
-    """The handlers for one generation, by event type."""
+    """The handlers for one generation, by event type, and the flush that ends each transaction."""
 
     def __init__(self, generation: int):
         self.generation = generation
@@ -69,36 +85,47 @@ class Projector:
 
     def _stamped(self, handler):
         """Every event also moves its commune's "data as of" time forward."""
-        freshness = Freshness.__table__
-
         def apply(session: Session, event: Event) -> None:
             handler(session, event)
-            upsert(session, freshness, {**self._key(event), "as_of": event.occurred_at},
-                   keys=("generation", "commune"),
-                   update={"as_of": case((freshness.c.as_of > literal(event.occurred_at, UtcDateTime),
-                                          freshness.c.as_of), else_=literal(event.occurred_at, UtcDateTime))})
+            newest = _pending(session).as_of
+            if event.commune not in newest or newest[event.commune] < event.occurred_at:
+                newest[event.commune] = event.occurred_at
         return apply
+
+    def flush(self, session: Session) -> None:
+        pending = session.info.pop(PENDING, None)
+        if pending is None:
+            return
+        g = self.generation
+        upsert(session, SurveyView.__table__,
+               [{"generation": g, "commune": c, "survey_id": s, "template": t, "follow_up_of": f,
+                 "status": "published", "responses": n} for (c, s, t, f), n in pending.responses.items()],
+               keys=("generation", "commune", "survey_id"), replace=(), add=("responses",))
+        upsert(session, SurveyAnswerCount.__table__,
+               [{"generation": g, "commune": c, "survey_id": s, "question": q, "answer": a, "count": n}
+                for (c, s, q, a), n in pending.answers.items()],
+               keys=("generation", "commune", "survey_id", "question", "answer"), replace=(), add=("count",))
+        upsert(session, Freshness.__table__,
+               [{"generation": g, "commune": c, "as_of": at} for c, at in pending.as_of.items()],
+               keys=("generation", "commune"), replace=(), newest=("as_of",))
 
     def _key(self, event: Event) -> dict:
         return {"generation": self.generation, "commune": event.commune}
 
     def _put(self, session: Session, model, event: Event, keys: tuple[str, ...], **values) -> None:
-        upsert(session, model.__table__, {**self._key(event), **values},
-               keys=("generation", "commune", *keys))
+        upsert(session, model.__table__, {**self._key(event), **values}, keys=("generation", "commune", *keys))
 
     # -- programme -----------------------------------------------------------------------
     def commune_onboarded(self, session: Session, event: Event) -> None:
         p = event.payload
         self._put(session, CommuneView, event, (), name=p["name"], canton=p["canton"],
                   population=p["population"], onboarded_on=_on(p["onboarded_on"]))
-        for number in range(1, 6):
-            upsert(session, PhaseView.__table__, {**self._key(event), "number": number, "status": "pending"},
-                   keys=("generation", "commune", "number"), update={})
+        upsert(session, PhaseView.__table__,
+               [{**self._key(event), "number": number, "status": "pending"} for number in range(1, 6)],
+               keys=("generation", "commune", "number"), replace=())
 
     def _set_phase(self, session: Session, event: Event, number: int, **values) -> None:
-        session.execute(update(PhaseView).where(
-            PhaseView.generation == self.generation, PhaseView.commune == event.commune,
-            PhaseView.number == number).values(**values))
+        update_where(session, PhaseView.__table__, {**self._key(event), "number": number}, values)
 
     def phase_started(self, session: Session, event: Event) -> None:
         self._set_phase(session, event, event.payload["phase"], status="active",
@@ -148,11 +175,13 @@ class Projector:
                   title=p["title"], status=p["status"], partner_ids=p["partner_ids"])
 
     def _update_event(self, session: Session, event: Event, **values) -> None:
-        """Counts may arrive for an event whose scheduling this generation has not seen
-        (another partition's order): create it from the facts every message carries."""
-        table = CommunityEventView.__table__
-        upsert(session, table, {**self._key(event), **self._event_facts(event), **values},
-               keys=("generation", "commune", "event_id"), update=values)
+        """Counts may arrive for an event this generation has not seen scheduled (a rebuild
+        started after it, say): create it from the facts every message carries."""
+        row = {**self._key(event), **self._event_facts(event), "title": "", "status": "scheduled",
+               "partner_ids": [], "registered_people": 0, "waiting_people": 0, "head_count": None,
+               "feedback_responses": 0, "satisfaction_total": 0, "met_someone_new": 0, **values}
+        upsert(session, CommunityEventView.__table__, row, keys=("generation", "commune", "event_id"),
+               replace=tuple(values))
 
     def event_cancelled(self, session: Session, event: Event) -> None:
         self._update_event(session, event, status="cancelled")
@@ -168,8 +197,40 @@ class Projector:
     def feedback_recorded(self, session: Session, event: Event) -> None:
         p = event.payload
         self._update_event(session, event, feedback_responses=p["responses"],
-                           satisfaction_total=p["satisfaction_total"],
-                           met_someone_new=p["met_someone_new_count"])
+                           satisfaction_total=p["satisfaction_total"], met_someone_new=p["met_someone_new_count"])
+
+    # -- surveys -------------------------------------------------------------------------
+    def _survey(self, session: Session, event: Event, **values) -> None:
+        p = event.payload
+        upsert(session, SurveyView.__table__,
+               {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
+                "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
+               keys=("generation", "commune", "survey_id"), replace=tuple(values))
+
+    def survey_published(self, session: Session, event: Event) -> None:
+        self._survey(session, event, status="published", published_at=_at(event.payload["published_at"]))
+
+    def survey_closed(self, session: Session, event: Event) -> None:
+        # The count of responses is the responses counted: a closure's figure would double
+        # what the same batch is still adding up.
+        self._survey(session, event, status="closed", closed_at=_at(event.payload["closed_at"]))
+
+    def survey_reopened(self, session: Session, event: Event) -> None:
+        self._survey(session, event, status="published", closed_at=None)
+
+    def response_submitted(self, session: Session, event: Event) -> None:
+        """Counts only what the indicators read; the surveys service keeps the rest."""
+        p, pending = event.payload, _pending(session)
+        survey = (event.commune, p["survey_id"])
+        pending.responses[(*survey, p["template"], p["follow_up_of"])] += 1
+        for question, answer in p["answers"].items():
+            if question not in QUESTIONS:
+                continue
+            given = {_code(value) for value in (answer if isinstance(answer, list) else [answer])}
+            pending.answers[(*survey, question, "")] += 1
+            for indicator in INDICATORS:  # a respondent counts once, however many options match
+                if indicator.question == question and given & indicator.answers:
+                    pending.answers[(*survey, question, indicator.key)] += 1
 
     # -- partners ------------------------------------------------------------------------
     def partner_registered(self, session: Session, event: Event) -> None:
@@ -180,9 +241,8 @@ class Projector:
                   active_since=on if p["status"] == "active" else None, ended_on=None)
 
     def _set_partner(self, session: Session, event: Event, **values) -> None:
-        session.execute(update(PartnerView).where(
-            PartnerView.generation == self.generation, PartnerView.commune == event.commune,
-            PartnerView.partner_id == event.payload["partner_id"]).values(**values))
+        update_where(session, PartnerView.__table__, {**self._key(event), "partner_id": event.payload["partner_id"]},
+                     values)
 
     def partner_updated(self, session: Session, event: Event) -> None:
         p = event.payload
@@ -200,42 +260,10 @@ class Projector:
     def partnership_ended(self, session: Session, event: Event) -> None:
         self._set_partner(session, event, ended_on=_on(event.payload["ended_on"]), active_since=None)
 
-    # -- surveys -------------------------------------------------------------------------
-    def _survey(self, session: Session, event: Event, changes: dict | None = None, **values) -> None:
-        """Set `values` on the survey (creating it if this is the first word of it), or
-        apply `changes` (SQL expressions) to an existing one."""
-        p = event.payload
-        upsert(session, SurveyView.__table__,
-               {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
-                "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
-               keys=("generation", "commune", "survey_id"), update={**values, **(changes or {})})
 
-    def survey_published(self, session: Session, event: Event) -> None:
-        self._survey(session, event, status="published", published_at=_at(event.payload["published_at"]))
-
-    def survey_closed(self, session: Session, event: Event) -> None:
-        p = event.payload
-        self._survey(session, event, status="closed", closed_at=_at(p["closed_at"]), responses=p["responses"])
-
-    def survey_reopened(self, session: Session, event: Event) -> None:
-        self._survey(session, event, status="published", closed_at=None)
-
-    def response_submitted(self, session: Session, event: Event) -> None:
-        """Counts only what the indicators read; the surveys service keeps the rest."""
-        p = event.payload
-        self._survey(session, event, responses=1, changes={"responses": SurveyView.__table__.c.responses + 1})
-        for question, answer in p["answers"].items():
-            if question not in QUESTIONS:
-                continue
-            given = {_code(value) for value in (answer if isinstance(answer, list) else [answer])}
-            self._count_answer(session, event, question, "")
-            for indicator in INDICATORS:  # a respondent counts once, however many options match
-                if indicator.question == question and given & indicator.answers:
-                    self._count_answer(session, event, question, indicator.key)
-
-    def _count_answer(self, session: Session, event: Event, question: str, answer: str) -> None:
-        table = SurveyAnswerCount.__table__
-        upsert(session, table, {**self._key(event), "survey_id": event.payload["survey_id"],
-                                "question": question, "answer": answer, "count": 1},
-               keys=("generation", "commune", "survey_id", "question", "answer"),
-               update={"count": table.c.count + 1})
+def _pending(session: Session) -> Pending:
+    """Kept on the session: a rolled-back transaction takes its gathered work with it."""
+    pending = session.info.get(PENDING)
+    if pending is None:
+        pending = session.info[PENDING] = Pending()
+    return pending

@@ -1,0 +1,285 @@
+"""Benchmark of the reporting service at the canton's scale (53 communes of Jura) and the
+country's (every Swiss commune): projection throughput live and in rebuild against a bare
+consumer loop on the same topics, the dashboards' latency, and freshness.
+
+    .venv/bin/python bench/reporting.py [--scales 53,all] [--samples 200]
+
+It starts its own broker and SQLite database per scale, puts a simulated programme history
+on the topics (contract-checked events, as the services publish them), then measures.
+Progress on stderr; the last stdout line is one JSON object.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the service it measures: keep its own folder off the import path,
+# so `import reporting` finds the service, not this script.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from contextlib import ExitStack
+from datetime import date, datetime, timedelta, timezone
+
+from kafka import KafkaProducer
+
+from shared.config import load_settings
+from shared.contracts import Event, serialize
+from shared.http.auth import TokenIssuer
+from shared.http.keys import ensure_keys
+from shared.messaging.embedded_broker import EmbeddedBroker
+from shared.messaging.kafka import ensure_topics, make_consumer, platform_topics
+from shared.service import ServiceRuntime
+
+from reporting.bootstrap import definition as reporting_definition
+from reporting.service_layer.generations import consumer_for, rebuild, run_live, state
+from sqlalchemy.orm import Session
+
+COMMUNES_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "swiss-communes.csv"
+START = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
+TOPICS = [f"{s}.events" for s in ("programme", "surveys", "events", "partners")]
+
+
+def progress(text: str) -> None:
+    print(f"[reporting bench] {text}", file=sys.stderr, flush=True)
+
+
+def communes(scale: str) -> list[tuple[str, str, int]]:
+    with COMMUNES_CSV.open(encoding="utf-8") as handle:
+        rows = [(r["name"], r["canton"], int(r["population"])) for r in csv.DictReader(handle)]
+    return [r for r in rows if r[1] == "JU"] if scale == "53" else rows
+
+
+def slug(name: str, index: int) -> str:
+    return f"c{index}-" + "".join(ch for ch in name.lower() if ch.isalnum())[:30]
+
+
+# -- a simulated programme history ----------------------------------------------------------
+def history(index: int, name: str, canton: str, population: int, rng: random.Random) -> list[Event]:
+    commune = slug(name, index)
+
+    def event(source: str, event_type: str, **payload) -> Event:
+        return Event(type=f"{source}.{event_type}", commune=commune, source=source, payload=payload)
+
+    phase = rng.randint(1, 4)
+    events = [event("programme", "CommuneOnboarded", slug=commune, name=name, canton=canton,
+                    population=population, onboarded_on="2025-09-01")]
+    for number in range(1, phase + 1):
+        started = START + timedelta(days=200 * (number - 1))
+        events.append(event("programme", "PhaseStarted", phase=number, started_at=started.isoformat()))
+        if number < phase:
+            for activity in ("working_group", "concept", "negotiation", "authorities")[: 4 if number == 1 else 0]:
+                events.append(event("programme", "ActivityChecked", phase=1, activity=activity, done=True))
+            events.append(event("programme", "PhaseCompleted", phase=number,
+                                completed_at=(started + timedelta(days=200)).isoformat()))
+    for theme in range(1, 3):
+        events.append(event("programme", "ThemeDefined", theme_id=theme, title=f"Axe {theme}"))
+        events.append(event("programme", "ObjectiveSet", objective_id=theme, title=f"Objectif {theme}",
+                            theme_id=theme, indicator="network_restricted_share", baseline=0.25, target=0.15))
+        events.append(event("programme", "ActionLaunched", action_id=theme, objective_id=theme, title="Action",
+                            status="in_progress", due_on=None, partner_ids=[], event_ids=[]))
+    survey = {"survey_id": 1, "template": "qualite-de-vie", "follow_up_of": None}
+    events.append(event("surveys", "SurveyPublished", **survey, title={"fr": "Qualité de vie"}, questions=[],
+                        published_at=START.isoformat()))
+    for _ in range(rng.randint(10, 40)):
+        events.append(event("surveys", "ResponseSubmitted", **survey, channel="online", submitted_on="2026-03-02",
+                            answers={"neighbour_network": rng.choice(["restricted", "medium", "wide", "very_wide"]),
+                                     "interaction_places": ["street"], "local_politics_interest": rng.randint(1, 5)}))
+    for number in range(1, 6):
+        facts = {"event_id": f"e{number}", "series_id": None, "kind": rng.choice(["papotage", "brise_glace"]),
+                 "phase": 2, "starts_at": (START + timedelta(days=300 + number)).isoformat()}
+        events.append(event("events", "EventScheduled", **facts, title="Papotage", capacity=20,
+                            ends_at=(START + timedelta(days=300 + number, hours=2)).isoformat(),
+                            registration_required=False, partner_ids=[], status="scheduled"))
+        events.append(event("events", "AttendanceRecorded", **facts, head_count=rng.randint(5, 30),
+                            registered_people=0, registered_attended=None, recorded_at=START.isoformat()))
+    for number in range(1, 7):
+        events.append(event("partners", "PartnerRegistered", partner_id=f"p{number}", name=f"Partenaire {number}",
+                            kind=rng.choice(["association", "school", "club"]), regional=False,
+                            status=rng.choice(["identified", "active"]), roles=[], registered_on="2026-01-15"))
+    return events
+
+
+def publish(bootstrap: str, events: list[Event]) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20, batch_size=256 * 1024)
+    for number, event in enumerate(events, 1):
+        producer.send(event.topic, key=event.key, value=serialize(event))
+        if number % 20000 == 0:
+            progress(f"  published {number}/{len(events)}")
+    producer.flush()
+    producer.close()
+
+
+# -- measurements ---------------------------------------------------------------------------
+def bare_rate(bootstrap: str, total: int) -> float:
+    """kafka-python alone reading the same topics: poll and commit, nothing applied."""
+    consumer = make_consumer(bootstrap, f"bench-bare-{uuid.uuid4().hex[:6]}", TOPICS)
+    read, started = 0, None
+    while read < total:
+        batch = consumer.poll(timeout_ms=500)
+        if batch and started is None:
+            started = time.perf_counter()
+        read += sum(len(records) for records in batch.values())
+        if batch:
+            consumer.commit()
+    elapsed = time.perf_counter() - started
+    consumer.close(autocommit=False)
+    return total / elapsed
+
+
+def live_rate(runtime, total: int) -> float:
+    with Session(runtime.engine) as session, session.begin():
+        current = state(session)
+        generation, group = current.active_generation, current.active_group
+    consumer = consumer_for(runtime, generation, group)
+    read, started = 0, None
+    while read < total:
+        count = consumer.poll_once()
+        if count and started is None:
+            started = time.perf_counter()
+        read += count
+    elapsed = time.perf_counter() - started
+    consumer.consumer.close(autocommit=False)
+    consumer.dead_letters.close()
+    return total / elapsed
+
+
+def rebuild_rate(runtime, total: int) -> float:
+    started = time.perf_counter()
+    rebuild(runtime)
+    return total / (time.perf_counter() - started)
+
+
+def percentile_95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def latency_ms(base: str, path: str, token: str, samples: int) -> float:
+    timings = []
+    for _ in range(samples):
+        request = urllib.request.Request(base + path.format(), headers={"Authorization": f"Bearer {token}"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return percentile_95(timings)
+
+
+def freshness_s(runtime, bootstrap: str, base: str, token: str, commune: str, samples: int) -> float:
+    """From a survey answer on the topic to the commune dashboard showing it: the live
+    consumer running as in production, the dashboard polled over HTTP."""
+    stop = threading.Event()
+    worker = threading.Thread(target=run_live, args=(runtime, stop, 0.5), daemon=True)
+    worker.start()
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    path = f"/reporting/api/v1/communes/{commune}/dashboard"
+    delays = []
+    try:
+        for _ in range(samples):
+            before = _responses(base, path, token)
+            answer = Event(type="surveys.ResponseSubmitted", commune=commune, source="surveys", payload={
+                "survey_id": 1, "template": "qualite-de-vie", "follow_up_of": None, "channel": "online",
+                "submitted_on": date.today().isoformat(), "answers": {"neighbour_network": "wide"}})
+            producer.send(answer.topic, key=answer.key, value=serialize(answer)).get(timeout=10)
+            sent = time.perf_counter()
+            while _responses(base, path, token) == before:
+                if time.perf_counter() - sent > 30:
+                    raise RuntimeError("the dashboard did not show the answer within 30 s")
+                time.sleep(0.01)
+            delays.append(time.perf_counter() - sent)
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        producer.close()
+    return percentile_95(delays)
+
+
+def _responses(base: str, path: str, token: str) -> int:
+    request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["survey"]["responses"]
+
+
+def run_scale(scale: str, samples: int, folder: Path, stack: ExitStack) -> dict:
+    rows = communes(scale)
+    rng = random.Random(2131)
+    events = [e for index, row in enumerate(rows) for e in history(index, *row, rng)]
+    progress(f"{len(rows)} communes: {len(events)} events; starting the broker")
+    broker = EmbeddedBroker(folder / f"broker-{scale}")
+    stack.callback(broker.stop)
+    broker.start()
+    ensure_topics(broker.bootstrap_servers, platform_topics())
+    publish(broker.bootstrap_servers, events)
+    settings = load_settings({"ASP_DATA_DIR": str(folder / scale), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+                              "REPORTING_DATABASE_URL": f"sqlite:///{folder / scale}-reporting.db"})
+    ensure_keys(settings.keys_dir)
+    runtime = ServiceRuntime(reporting_definition, settings)
+    runtime.migrate()
+    progress("bare consumer loop…")
+    bare = bare_rate(broker.bootstrap_servers, len(events))
+    progress(f"  {bare:.0f} msg/s; live projections…")
+    live = live_rate(runtime, len(events))
+    progress(f"  {live:.0f} events/s; rebuild…")
+    rebuilt = rebuild_rate(runtime, len(events))
+    progress(f"  {rebuilt:.0f} events/s; dashboards over HTTP…")
+    from waitress import create_server
+    server = create_server(runtime.create_app(), host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    stack.callback(server.close)
+    base = f"http://127.0.0.1:{server.effective_port}"
+    issuer = TokenIssuer(settings)
+    regional = issuer.issue("1", "regional_admin", [], "bench@example.ch")
+    some = slug(rows[0][0], 0)
+    commune_ms = latency_ms(base, f"/reporting/api/v1/communes/{some}/dashboard", regional, samples)
+    region_ms = latency_ms(base, "/reporting/api/v1/region/overview", regional, max(20, samples // 5))
+    progress(f"  commune p95 {commune_ms:.1f} ms, region p95 {region_ms:.1f} ms; freshness…")
+    fresh = freshness_s(runtime, broker.bootstrap_servers, base, regional, some, 20)
+    progress(f"  freshness p95 {fresh:.2f} s")
+    return {"communes": len(rows), "events": len(events),
+            "bare_consumer_msgs_per_s": round(bare), "projection_events_per_s": round(live),
+            "projection_vs_bare_ratio": round(live / bare, 3), "rebuild_events_per_s": round(rebuilt),
+            "commune_dashboard_p95_ms": round(commune_ms, 1), "region_overview_p95_ms": round(region_ms, 1),
+            "freshness_p95_s": round(fresh, 3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="53,all", help="53 (Jura) and/or all (every Swiss commune)")
+    parser.add_argument("--samples", type=int, default=200, help="dashboard requests per measurement")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="asp-bench-reporting-"))
+    results = {}
+    try:
+        with ExitStack() as stack:
+            for scale in args.scales.split(","):
+                results[scale] = run_scale(scale, args.samples, folder, stack)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    flat = {f"{key}_{'2131' if scale == 'all' else scale}": value
+            for scale, figures in results.items() for key, value in figures.items()}
+    flat["machine"] = f"nproc={os.cpu_count()}, python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    flat["database"] = "sqlite"
+    for scale, figures in results.items():
+        print(f"{figures['communes']} communes, {figures['events']} events: " + ", ".join(
+            f"{k}={v}" for k, v in figures.items() if k not in ("communes", "events")))
+    print(json.dumps(flat))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
