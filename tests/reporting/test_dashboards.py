@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.contracts import Event, serialize
+from shared.contracts import Event
 
 from programme.service_layer import handlers
 from reporting.adapters.orm import PROJECTIONS

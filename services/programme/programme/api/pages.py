@@ -1,7 +1,7 @@
 """The programme's pages for a coordinator: sign-in, phase timeline, objectives and actions."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import Schema, fields, validate
 

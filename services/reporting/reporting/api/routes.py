@@ -14,7 +14,6 @@ from shared.http.auth import commune_access, require_role
 from shared.http.exports import table_response
 
 from reporting.api import schemas
-from reporting.domain.gates import CRITERIA
 from reporting.service_layer import dashboard, settings as region_settings
 
 communes_blp = Blueprint("dashboards", __name__, url_prefix="/communes", description="Commune dashboards")
