@@ -71,7 +71,7 @@ def main() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings.keys_dir)
     broker = None
-    if not settings.kafka_bootstrap_servers:
+    if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):  # not the address file an earlier run left
         port = int(os.environ.get("ASP_BROKER_PORT", "0")) or None
         broker = EmbeddedBroker(settings.data_dir / "broker", port=port).start()
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers

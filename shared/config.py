@@ -5,7 +5,7 @@
 | ASP_PORT | 8000 | port of the embedded server (all services under one port) |
 | ASP_HOST | 127.0.0.1 | address of the embedded server |
 | ASP_DATA_DIR | ./data | SQLite files, signing keys, broker data |
-| KAFKA_BOOTSTRAP_SERVERS | (none: the embedded broker) | Kafka to use, e.g. kafka:9092 |
+| KAFKA_BOOTSTRAP_SERVERS | the embedded broker of a running `make run` | Kafka to use, e.g. kafka:9092 |
 | <SERVICE>_DATABASE_URL | sqlite:///<ASP_DATA_DIR>/<service>.db | one database per service |
 | ASP_SECRET_KEY_FILE | <ASP_DATA_DIR>/keys/session-secret | signs the HTML session cookie |
 | ASP_SECURE_COOKIES | 0 in the embedded run, 1 otherwise | Secure flag on the session cookie |
@@ -65,6 +65,12 @@ class Settings:
         return self.kafka_bootstrap_servers
 
 
+def _embedded_broker(data_dir: Path) -> str | None:
+    """The address `make run`'s broker wrote, so a command beside it (a rebuild, say) finds it."""
+    address = data_dir / "broker" / "address"
+    return address.read_text().strip() if address.exists() else None
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     data_dir = Path(env.get("ASP_DATA_DIR", "data")).resolve()
@@ -77,7 +83,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         host=env.get("ASP_HOST", "127.0.0.1"),
         port=int(env.get("ASP_PORT", "8000")),
-        kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+        kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or _embedded_broker(data_dir),
         database_urls=database_urls,
         secure_cookies=_flag("ASP_SECURE_COOKIES", not embedded),
         token_ttl_seconds=int(env.get("ASP_TOKEN_TTL_SECONDS", "3600")),

@@ -41,6 +41,10 @@ class EmbeddedBroker:
     def pid_file(self) -> Path:
         return self.data_dir / "broker.pid"
 
+    @property
+    def address_file(self) -> Path:
+        return self.data_dir / "address"
+
     def start(self, timeout_s: float = 30.0) -> "EmbeddedBroker":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
@@ -54,6 +58,7 @@ class EmbeddedBroker:
                 start_new_session=True)  # Ctrl-C in a terminal reaches the runner, which stops us
         self.pid_file.write_text(str(self._process.pid))
         self._wait_until_listening(timeout_s)
+        self.address_file.write_text(self.bootstrap_servers)  # for commands run beside `make run`
         log.info("embedded broker listening on %s", self.bootstrap_servers)
         return self
 
@@ -87,6 +92,7 @@ class EmbeddedBroker:
                 os.kill(pid, signal.SIGKILL)
 
     def stop(self, timeout_s: float = 15.0) -> None:
+        self.address_file.unlink(missing_ok=True)
         if self._process is None or self._process.poll() is not None:
             return
         self._process.terminate()

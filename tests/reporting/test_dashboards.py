@@ -297,3 +297,16 @@ def test_programme_figures_and_freshness_are_exported_to_prometheus(lifecycle, r
     assert 'asp_communes_by_phase{phase="2"}' in text
     assert f'asp_survey_responses_total{{commune="{lifecycle.commune_a}"}} 8.0' in text
     assert "asp_reporting_data_age_seconds " in text
+
+
+def test_the_rebuild_command_shows_its_progress_and_switches_generation(lifecycle, reporting, settings_env):
+    import os
+    import subprocess
+    import sys
+    before = projections(reporting)
+    done = subprocess.run([sys.executable, "-m", "reporting.entrypoints.rebuild"], capture_output=True, text=True,
+                          env={**os.environ, **settings_env}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "100%" in done.stderr and "#" * 40 in done.stderr  # the progress bar, filled
+    assert "generation 2" in done.stdout
+    assert projections(reporting) == before
