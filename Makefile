@@ -43,3 +43,20 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
+
+# -- deployment (deploy/README.md) ------------------------------------------------------------
+.PHONY: prod-run deploy-files test-deploy
+
+# The production-like run on this machine: gunicorn, PostgreSQL, nginx, Prometheus
+# (apt-get install nginx prometheus).
+prod-run: setup
+	$(PY) -m prodrun
+
+# Regenerate the deployment files that follow from runner/services.py.
+deploy-files: setup
+	$(PY) -m prodrun.manifests write
+
+# The deployment checks (compose, Kubernetes, promtool, nginx, dashboards) and the
+# production-like run.
+test-deploy: setup
+	$(PY) -m pytest $(PYTEST_ARGS) tests/deploy
