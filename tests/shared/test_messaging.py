@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,12 @@ from sqlalchemy import func, select
 from shared.config import load_settings
 from shared.contracts import serialize, topic_of
 from shared.messaging.inbox import dead_letter_topic
+from shared.messaging.kafka import ensure_topics
 from shared.messaging.outbox import backlog
 from shared.observability import metrics
 from shared.observability.context import current_correlation_id, reset_correlation_id, set_correlation_id
 from tests.support.counting import (POISON, activity_event, applied, counting_runtime, record_application,
-                                    unique_group, write_events)
+                                    source_of, unique_group, write_events)
 from tests.support.kafka import read_events
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,8 +33,17 @@ def group():
 
 
 @pytest.fixture
-def counting(settings_env, databases, tmp_path, group):
-    return counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "counting"), group)
+def source(broker) -> str:
+    """A topic of this test's own, so other tests' traffic never reaches its counts."""
+    name = f"t{uuid.uuid4().hex[:10]}"
+    ensure_topics(broker.bootstrap_servers, [topic_of(name)])
+    return name
+
+
+@pytest.fixture
+def counting(settings_env, databases, tmp_path, group, source):
+    return counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "counting"), group,
+                            source=source)
 
 
 def run_relay_until_empty(runtime):
@@ -66,29 +77,30 @@ def outbox_rows(runtime):
         return connection.execute(select(func.count(), func.count(outbox.c.published_at))).one()
 
 
-def test_a_rolled_back_change_leaves_no_event(counting, commune_slug):
+def test_a_rolled_back_change_leaves_no_event(counting, commune_slug, source):
     with counting.unit_of_work() as uow:
-        uow.publish(activity_event(commune_slug))
+        uow.publish(activity_event(commune_slug, source=source))
         uow.rollback()
     assert outbox_rows(counting) == (0, 0)
 
 
-def test_the_relay_publishes_pending_rows_in_order_and_marks_them(counting, broker, commune_slug):
+def test_the_relay_publishes_pending_rows_in_order_and_marks_them(counting, broker, commune_slug, source):
     ids = write_events(counting, commune_slug, 25)
     with counting.session_factory() as session:
         assert backlog(session, counting.definition.outbox)[0] == 25
     run_relay_until_empty(counting)
     assert outbox_rows(counting) == (25, 25)
-    events = read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=25)
+    events = read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=25)
     assert [e.event_id for e in events] == ids  # one commune, one partition: in order
 
 
-def test_the_consumer_applies_each_event_once_even_when_delivered_twice(counting, broker, commune_slug, group):
+def test_the_consumer_applies_each_event_once_even_when_delivered_twice(counting, broker, commune_slug, group,
+                                                                        source):
     write_events(counting, commune_slug, 10)
     run_relay_until_empty(counting)
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
-    for event in read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=10):
-        producer.send(topic_of("programme"), key=commune_slug.encode(), value=serialize(event))
+    for event in read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=10):
+        producer.send(topic_of(source), key=commune_slug.encode(), value=serialize(event))
     producer.flush()
     duplicates_before = metrics.EVENTS_DUPLICATE.labels("counting", group)._value.get()
     consume_until(counting, commune_slug, 10)
@@ -96,12 +108,13 @@ def test_the_consumer_applies_each_event_once_even_when_delivered_twice(counting
     assert metrics.EVENTS_DUPLICATE.labels("counting", group)._value.get() - duplicates_before == 10
 
 
-def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(counting, broker, commune_slug, group):
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(counting, broker, commune_slug, group,
+                                                                              source):
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
-    topic = topic_of("programme")
+    topic = topic_of(source)
     producer.send(topic, key=commune_slug.encode(), value=b"{not an event")
-    producer.send(topic, key=commune_slug.encode(), value=serialize(activity_event(commune_slug, POISON)))
-    good = activity_event(commune_slug)
+    producer.send(topic, key=commune_slug.encode(), value=serialize(activity_event(commune_slug, POISON, source)))
+    good = activity_event(commune_slug, source=source)
     producer.send(topic, key=commune_slug.encode(), value=serialize(good))
     producer.flush()
     consume_until(counting, commune_slug, 1)
@@ -121,7 +134,8 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(co
 
 
 def _spawn(mode, counting, settings_env, group, marker):
-    config = {"env": settings_env, "database_url": counting.settings.database_url("counting"), "group": group}
+    config = {"env": settings_env, "database_url": counting.settings.database_url("counting"), "group": group,
+              "source": source_of(counting)}
     return subprocess.Popen([sys.executable, "-m", "tests.support.processes", mode, json.dumps(config), str(marker)],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
 
@@ -136,7 +150,7 @@ def _wait_for(marker: Path, process, timeout_s=60):
 
 @pytest.mark.slow
 def test_a_relay_killed_between_publish_and_mark_resends_and_the_consumer_counts_once(
-        counting, settings_env, broker, commune_slug, group, tmp_path):
+        counting, settings_env, broker, commune_slug, group, tmp_path, source):
     write_events(counting, commune_slug, 20)
     marker = tmp_path / "relay-reached"
     process = _spawn("relay-hang-before-mark", counting, settings_env, group, marker)
@@ -144,17 +158,17 @@ def test_a_relay_killed_between_publish_and_mark_resends_and_the_consumer_counts
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert outbox_rows(counting) == (20, 0)  # on the broker, but not marked
-    assert len(read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=20)) == 20
+    assert len(read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=20)) == 20
     run_relay_until_empty(counting)  # the restarted relay sends them all again
     assert outbox_rows(counting) == (20, 20)
-    assert len(read_events(broker.bootstrap_servers, topic_of("programme"), commune_slug, expect=40)) == 40
+    assert len(read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=40)) == 40
     consume_until(counting, commune_slug, 20)
     assert applied(counting, commune_slug) == (20, 20)
 
 
 @pytest.mark.slow
 def test_a_consumer_killed_before_committing_offsets_reprocesses_without_double_effect(
-        counting, settings_env, broker, commune_slug, group, tmp_path):
+        counting, settings_env, broker, commune_slug, group, tmp_path, source):
     write_events(counting, commune_slug, 20)
     run_relay_until_empty(counting)
     marker = tmp_path / "consumer-reached"
@@ -170,16 +184,15 @@ def test_a_consumer_killed_before_committing_offsets_reprocesses_without_double_
 
 
 def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_the_event(
-        settings_env, databases, tmp_path, broker, commune_slug, group):
+        settings_env, databases, tmp_path, broker, commune_slug, group, source):
     seen = []
 
     def remember_correlation(session, event):
-        if event.commune == commune_slug:  # the topic holds other tests' communes too
-            seen.append(current_correlation_id())
+        seen.append(current_correlation_id())
         record_application(session, event)
 
     runtime = counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "c"), group,
-                               handler=remember_correlation)
+                               handler=remember_correlation, source=source)
     token = set_correlation_id("http-request-7")
     try:
         write_events(runtime, commune_slug, 1)
@@ -187,4 +200,4 @@ def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_
         reset_correlation_id(token)
     run_relay_until_empty(runtime)
     consume_until(runtime, commune_slug, 1)
-    assert set(seen) == {"http-request-7"}  # a batch replayed event by event runs it again
+    assert seen == ["http-request-7"]

@@ -35,7 +35,8 @@ class ConsumerDyingBeforeCommit(InboxConsumer):
 
 def main(mode: str, config_json: str, marker: str) -> None:
     config = json.loads(config_json)
-    runtime = counting_runtime(load_settings(config["env"]), config["database_url"], config["group"])
+    runtime = counting_runtime(load_settings(config["env"]), config["database_url"], config["group"],
+                               source=config["source"])
     if mode == "relay-hang-before-mark":
         relay = runtime.relay()
         relay.__class__ = RelayDyingBeforeMark
