@@ -2,7 +2,9 @@
 
 Every event is about one commune's partner network: a regional organisation that several
 communes work with is one partner (same `partner_id`, `regional: true`) with one
-partnership per commune, and each commune hears only of its own partnership.
+partnership per commune, and each commune hears only of its own partnership. A regional
+partner the region registers is announced to a commune when the commune starts working
+with it (PartnerRegistered with `regional: true`).
 
 Partner ids are opaque strings (UUIDs). Organisation names are not personal data and
 travel; contact persons, notes and reasons are personal or free text and never do.
@@ -76,8 +78,10 @@ class PartnersLinked(_Payload):
 
     `target_type` says what `target_id` names: a partner id, an event id (events service) or
     an action id (programme service, as a string). Partner-to-partner links use a relation of
-    PARTNER_RELATIONS and are undirected; links to events and actions use `involved`.
-    Links the partners service learned from other services' events are not re-published.
+    PARTNER_RELATIONS and have no direction (the smaller id comes first as `partner_id`);
+    links to events and actions use `involved`, the partner taking part in it.
+    Links the partners service learned from other services' events (an event's
+    `partner_ids`, an action's `partner_ids`) are not published again.
     """
     link_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     partner_id = _partner_id(required=True)
@@ -97,6 +101,7 @@ class PartnersUnlinked(_Payload):
 
 @contract("partners.PartnershipEnded")
 class PartnershipEnded(_Payload):
-    """The commune no longer works with the partner: it left the commune's network."""
+    """The commune no longer works with the partner: it left the commune's network, and
+    every link of it in that commune went with it (no PartnersUnlinked is sent for those)."""
     partner_id = _partner_id(required=True)
     ended_on = fields.Date(required=True)
