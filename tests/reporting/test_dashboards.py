@@ -256,7 +256,7 @@ def test_survey_answers_of_known_distribution_give_exact_indicators(world, repor
     reporting.catch_up()
     board = dashboard(reporting, world)
     assert board["indicators"]["network_restricted_share"] == 0.25
-    assert board["indicators"]["interaction_places_of_passage"] == 0.25  # one respondent, two such places
+    assert board["indicators"]["places_of_passage_share"] == 0.25  # one respondent, two such places
     assert board["indicators"]["local_politics_interest"] == 0.25
     assert board["indicators"]["participation_rate"] == 0.04
     assert board["survey"]["responses"] == 40 and board["survey"]["status"] == "closed"

@@ -21,6 +21,7 @@ INDICATOR_LABELS = {
     "network_restricted_share": N_("Share of residents whose network in the commune is restricted"),
     "neighbour_interaction_frequency": N_("Share of residents who rarely interact with neighbours"),
     "interaction_duration": N_("Share of residents whose interactions are mostly short"),
+    "places_of_passage_share": N_("Share of residents who meet others mostly in places of passage"),
     "local_politics_interest": N_("Share of residents with little interest in local politics"),
     "participation_rate": N_("Survey participation rate"),
 }
