@@ -44,14 +44,17 @@ class Workers:
         self.processes: dict[int, subprocess.Popen] = {}
 
     def start(self) -> None:
-        for index, command in enumerate(self.commands):
-            self.processes[index] = subprocess.Popen(command, env=self.env)
+        for index in range(len(self.commands)):
+            self.processes[index] = self._spawn(index)
+
+    def _spawn(self, index: int) -> subprocess.Popen:
+        return subprocess.Popen(self.commands[index], env=self.env, preexec_fn=_die_with_parent)
 
     def restart_dead(self) -> None:
         for index, process in list(self.processes.items()):
             if process.poll() is not None:
                 log.warning("%s exited with %s; restarting it", self.commands[index][-1], process.returncode)
-                self.processes[index] = subprocess.Popen(self.commands[index], env=self.env)
+                self.processes[index] = self._spawn(index)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -63,6 +66,15 @@ class Workers:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _die_with_parent() -> None:
+    """A worker stops when the runner dies, even killed outright (Linux prctl PDEATHSIG)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # elsewhere: the runner's own stop still ends them
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ class EmbeddedBroker:
 
     def start(self, timeout_s: float = 30.0) -> "EmbeddedBroker":
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._stop_leftover()
+        self.stop_leftover()
         binary = files("noida_db").joinpath("noida-db")
         Path(str(binary)).chmod(0o755)
         with open(self.log_path, "ab") as log_file:
@@ -75,7 +75,7 @@ class EmbeddedBroker:
         self.stop()
         raise RuntimeError(f"the embedded broker did not listen within {timeout_s:.0f} s; see {self.log_path}")
 
-    def _stop_leftover(self) -> None:
+    def stop_leftover(self) -> None:
         """A runner killed outright leaves its broker behind, holding this data folder."""
         try:
             pid = int(self.pid_file.read_text())

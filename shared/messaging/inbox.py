@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event], None]
 MAX_ATTEMPTS = 3
+IDLE_NAP_S = 0.05
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -187,9 +189,20 @@ class InboxConsumer:
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, self.group).inc()
 
     # -- the loop ------------------------------------------------------------------------
+    def _poll(self, timeout_ms: int) -> dict:
+        """Wait up to `timeout_ms` for records, in short naps: kafka-python 3 spins the CPU
+        while it waits inside poll() when the broker answers fetches at once (the embedded
+        broker does), so an idle consumer would burn a quarter of a core."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        batch = self.consumer.poll(timeout_ms=0)
+        while not batch and time.monotonic() < deadline:
+            time.sleep(IDLE_NAP_S)
+            batch = self.consumer.poll(timeout_ms=0)
+        return batch
+
     def poll_once(self, timeout_ms: int = 500) -> int:
         """Apply one polled batch, then commit its offsets; returns the number of records."""
-        batch = self.consumer.poll(timeout_ms=timeout_ms)
+        batch = self._poll(timeout_ms)
         records = [record for partition_records in batch.values() for record in partition_records]
         if records:
             try:

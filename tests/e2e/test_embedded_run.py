@@ -19,7 +19,7 @@ import pytest
 
 from shared.config import load_settings
 from shared.contracts import topic_of
-from shared.messaging.embedded_broker import free_port
+from shared.messaging.embedded_broker import EmbeddedBroker, free_port
 from tests.support.counting import applied, counting_runtime, unique_group
 from tests.support.kafka import read_events
 
@@ -108,8 +108,16 @@ def outbox(run) -> list[tuple[str, str, str | None]]:
     return [(event_id, json.loads(body)["correlation_id"], published) for event_id, body, published in rows]
 
 
-def test_stopping_at_any_moment_loses_no_event_and_counts_none_twice(tmp_path, databases):
+@pytest.fixture
+def run(tmp_path):
     run = EmbeddedRun(tmp_path)
+    yield run
+    if run.process and run.process.poll() is None:  # a failed test leaves nothing running
+        run.stop(signal.SIGKILL)
+        EmbeddedBroker(tmp_path / "data" / "broker").stop_leftover()  # its broker is in a session of its own
+
+
+def test_stopping_at_any_moment_loses_no_event_and_counts_none_twice(run, tmp_path, databases):
     acknowledged: list[str] = []
     random.seed(os.getpid())
     for cycle, how in enumerate((signal.SIGKILL, signal.SIGINT, signal.SIGKILL)):
