@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event], None]
 MAX_ATTEMPTS = 3
-IDLE_NAP_S = 0.05
+IDLE_NAP_S = 0.01
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -193,6 +193,8 @@ class InboxConsumer:
         """Wait up to `timeout_ms` for records, in short naps: kafka-python 3 spins the CPU
         while it waits inside poll() when the broker answers fetches at once (the embedded
         broker does), so an idle consumer would burn a quarter of a core."""
+        if not self.consumer.assignment():
+            return self.consumer.poll(timeout_ms=timeout_ms)  # joining the group needs a real wait
         deadline = time.monotonic() + timeout_ms / 1000
         batch = self.consumer.poll(timeout_ms=0)
         while not batch and time.monotonic() < deadline:
