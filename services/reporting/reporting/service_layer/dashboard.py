@@ -97,7 +97,9 @@ def _survey_block(survey, population: int) -> dict | None:
         return None
     return {"survey_id": survey.survey_id, "status": survey.status, "responses": survey.responses,
             "participation_rate": survey.responses / population if population else None,
-            "published_at": survey.published_at, "closed_at": survey.closed_at}
+            # ISO 8601 like every other time of the API (this block is a free-form dict).
+            "published_at": survey.published_at.isoformat() if survey.published_at else None,
+            "closed_at": survey.closed_at.isoformat() if survey.closed_at else None}
 
 
 class TimedCache:
