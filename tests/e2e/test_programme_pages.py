@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from shared.contracts import topic_of
 from tests.support.browser import live_server
-from tests.support.kafka import read_events
+from tests.support.kafka import publish_all, read_events
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +58,6 @@ def sticking_out_of_cards(page) -> list[str]:
     })""")
 
 
-def publish_all(world):
-    relay = world.runtime.relay()
-    while relay.publish_batch():
-        pass
-    relay.producer.close()
-
-
 def test_a_coordinator_signs_in_and_ticks_an_activity_on_the_timeline(world, broker, server, page,
                                                                        coordinator_a, artifacts_dir):
     page.goto(f"{server}/programme/login")
@@ -86,7 +79,7 @@ def test_a_coordinator_signs_in_and_ticks_an_activity_on_the_timeline(world, bro
     expect(page.locator("#phase-1 li.done")).to_have_count(1)  # only that one
     page.screenshot(path=str(artifacts_dir / "programme-timeline.png"), full_page=True)
 
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=2)
     ticked = [e for e in events if e.type == "programme.ActivityChecked"]
     assert [e.payload for e in ticked] == [{"phase": 1, "activity": "concept", "done": True}]
@@ -205,7 +198,7 @@ def test_a_coordinator_launches_an_action_and_moves_its_status(world, broker, se
     page.wait_for_load_state()
     expect(page.locator(".flash")).to_be_visible()
     expect(page.locator("section#actions tbody tr", has_text="Fête des voisins").locator("select")).to_have_value("in_progress")
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=3)
     assert [(e.type, e.payload["status"]) for e in events if e.type.startswith("programme.Action")] == [
         ("programme.ActionLaunched", "planned"), ("programme.ActionUpdated", "in_progress")]

@@ -13,22 +13,13 @@ from kafka import KafkaProducer
 from shared.config import load_settings
 from shared.contracts import Event, serialize, topic_of
 from shared.service import ServiceRuntime
-from tests.support.kafka import read_events
+from tests.support.kafka import publish_all, read_events
 from tests.support.world import World
 
 from partners.adapters.orm import Commune
 from partners.bootstrap import definition as partners_definition
 
 FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000, "max_poll_interval_ms": 10000}
-
-
-def publish_all(runtime: ServiceRuntime) -> None:
-    relay = runtime.relay()
-    try:
-        while relay.publish_batch():
-            pass
-    finally:
-        relay.producer.close()
 
 
 class PartnersWorld:

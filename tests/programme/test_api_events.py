@@ -2,14 +2,7 @@
 
 from shared.contracts import topic_of
 from shared.contracts.envelope import registered_contracts
-from tests.support.kafka import read_events
-
-
-def publish_all(world):
-    relay = world.runtime.relay()
-    while relay.publish_batch():
-        pass
-    relay.producer.close()
+from tests.support.kafka import publish_all, read_events
 
 
 def test_ticking_an_activity_puts_exactly_one_valid_event_on_the_broker(world, broker):
@@ -17,7 +10,7 @@ def test_ticking_an_activity_puts_exactly_one_valid_event_on_the_broker(world, b
     response = client.put(f"/programme/api/v1/communes/{world.commune_a}/phases/1/activities/concept",
                           json={"done": True}, headers=world.headers("coordinator_a"))
     assert response.status_code == 200, response.json
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=2)
     ticked = [e for e in events if e.type == "programme.ActivityChecked"]
     assert len(ticked) == 1
@@ -31,7 +24,7 @@ def test_ticking_a_ticked_activity_again_publishes_nothing_more(world, broker):
     url = f"/programme/api/v1/communes/{world.commune_a}/phases/1/activities/concept"
     for _ in range(3):
         assert client.put(url, json={"done": True}, headers=world.headers("coordinator_a")).status_code == 200
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=2)
     assert [e.type for e in events] == ["programme.CommuneOnboarded", "programme.ActivityChecked"]
 
@@ -42,7 +35,7 @@ def test_the_correlation_id_of_the_request_travels_in_the_event(world, broker):
                            headers={**world.headers("coordinator_a"), "X-Correlation-ID": "req-42-abc"})
     assert response.status_code == 200
     assert response.headers["X-Correlation-ID"] == "req-42-abc"
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=2)
     started = [e for e in events if e.type == "programme.PhaseStarted"]
     assert [e.correlation_id for e in started] == ["req-42-abc"]
@@ -60,7 +53,7 @@ def test_a_phase_lifecycle_publishes_its_events_in_order(world, broker):
     assert reopened.status_code == 200 and reopened.json["status"] == "active"
     phases = client.get(base, headers=coordinator).json
     assert [p["status"] for p in phases] == ["active", "pending", "pending", "pending", "pending"]
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=5)
     assert [e.type.split(".")[1] for e in events] == [
         "CommuneOnboarded", "PhaseStarted", "PhaseCompleted", "PhaseStarted", "PhaseReopened"]
@@ -79,7 +72,7 @@ def test_objectives_and_actions_are_published_with_their_links(world, broker):
         "due_on": "2027-06-01", "partner_ids": ["p-1"], "event_ids": []}).json
     changed = client.patch(f"{base}/actions/{action['id']}", json={"status": "in_progress"}, headers=headers)
     assert changed.status_code == 200 and changed.json["status"] == "in_progress"
-    publish_all(world)
+    publish_all(world.runtime)
     events = read_events(broker.bootstrap_servers, topic_of("programme"), world.commune_a, expect=5)
     by_type = {e.type: e.payload for e in events}
     assert by_type["programme.ObjectiveSet"]["baseline"] == 0.25

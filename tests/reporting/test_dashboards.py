@@ -13,15 +13,9 @@ from shared.contracts import Event
 from programme.service_layer import handlers
 from reporting.adapters.orm import PROJECTIONS
 from reporting.service_layer.generations import active_generation, rebuild
+from tests.support.kafka import publish_all
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
-
-
-def publish_programme(world):
-    relay = world.runtime.relay()
-    while relay.publish_batch():
-        pass
-    relay.producer.close()
 
 
 def run_programme_lifecycle(world, commune: str) -> None:
@@ -44,7 +38,7 @@ def run_programme_lifecycle(world, commune: str) -> None:
          partner_ids=["p-paroisse"], event_ids=["e-1"])
     work(handlers.save_action, title="Repas canadien", objective_id=objective.id, status="done")
     work(handlers.save_action, title="Bourse aux plantons", objective_id=None, status="planned")
-    publish_programme(world)
+    publish_all(world.runtime)
 
 
 def community_event(commune: str, event_type: str, event_id: str, kind: str, **payload) -> Event:
@@ -250,7 +244,7 @@ def survey_events(commune: str, survey_id: int, restricted: int, others: int, fo
 
 
 def test_survey_answers_of_known_distribution_give_exact_indicators(world, reporting, produce):
-    publish_programme(world)
+    publish_all(world.runtime)
     produce(*survey_events(world.commune_a, 11, restricted=10, others=30))
     produce(*survey_events(world.commune_b, 12, restricted=1, others=3))  # 4 answers: under the threshold
     reporting.catch_up()
@@ -274,7 +268,7 @@ def test_survey_answers_of_known_distribution_give_exact_indicators(world, repor
 
 
 def test_a_follow_up_survey_is_compared_with_the_baseline_with_its_uncertainty(world, reporting, produce):
-    publish_programme(world)
+    publish_all(world.runtime)
     produce(*survey_events(world.commune_a, 21, restricted=10, others=30))
     produce(*survey_events(world.commune_a, 22, restricted=4, others=36, follow_up_of=21))
     reporting.catch_up()

@@ -30,3 +30,13 @@ def read_events(bootstrap: str, topic: str, commune: str | None = None, expect: 
                 return events
     finally:
         consumer.close()
+
+
+def publish_all(runtime) -> None:
+    """Run a service's outbox relay until nothing is left to publish, as its relay process would."""
+    relay = runtime.relay()
+    try:
+        while relay.publish_batch():
+            pass
+    finally:
+        relay.producer.close()

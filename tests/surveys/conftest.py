@@ -11,7 +11,7 @@ import pytest
 
 from shared.contracts import topic_of
 from shared.service import ServiceRuntime, Subscription
-from tests.support.kafka import read_events
+from tests.support.kafka import publish_all, read_events
 from tests.support.world import World
 
 from surveys.adapters.orm import Commune
@@ -33,15 +33,6 @@ VALID_ANSWERS = {
     "wishes": "Un café au centre du village, où l'on se retrouve.",
     "age_band": "age_45_64",
 }
-
-
-def publish_all(runtime: ServiceRuntime) -> None:
-    relay = runtime.relay()
-    try:
-        while relay.publish_batch():
-            pass
-    finally:
-        relay.producer.close()
 
 
 def consume_communes(runtime: ServiceRuntime, slugs: list[str], timeout_s: float = 60) -> None:
