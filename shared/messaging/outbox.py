@@ -30,15 +30,18 @@ def outbox_table(metadata: MetaData) -> Table:
 
 
 def add_to_outbox(session: Session, outbox: Table, event: Event) -> None:
-    session.execute(insert(outbox).values(
-        event_id=str(event.event_id),
-        topic=event.topic,
-        message_key=event.commune,
-        event_type=event.type,
-        body=serialize(event).decode(),
-        created_at=utcnow(),
-        attempts=0,
-    ))
+    # Straight on the session's connection, with the values as parameters: the ORM's
+    # execute would flush pending objects first and build a statement per event, and this
+    # runs inside the write transaction of every request that raises an event.
+    session.connection().execute(insert(outbox), {
+        "event_id": str(event.event_id),
+        "topic": event.topic,
+        "message_key": event.commune,
+        "event_type": event.type,
+        "body": serialize(event).decode(),
+        "created_at": utcnow(),
+        "attempts": 0,
+    })
 
 
 def backlog(session: Session, outbox: Table) -> tuple[int, float]:
