@@ -1,0 +1,1 @@
+"""Proof under stress (issue 8): faults, hostile input, isolation over every route, privacy, load."""
