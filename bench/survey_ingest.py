@@ -86,7 +86,7 @@ def drop_database(url: str) -> None:
             connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def prepare_database(folder: Path, bootstrap: str, url: str) -> tuple[dict, str]:
+def prepare_database(folder: Path, bootstrap: str, url: str, commune: str = COMMUNE) -> tuple[dict, str]:
     """A migrated database with one commune and one published survey; returns (env, token)."""
     from shared.config import load_settings
     from shared.service import ServiceRuntime
@@ -99,12 +99,12 @@ def prepare_database(folder: Path, bootstrap: str, url: str) -> tuple[dict, str]
     runtime = ServiceRuntime(definition, load_settings(env))
     runtime.migrate()
     with runtime.unit_of_work() as uow:
-        uow.session.add(Commune(slug=COMMUNE, name="Bench", population=10_000))
+        uow.session.add(Commune(slug=commune, name="Bench", population=10_000))
         uow.commit()
     with runtime.unit_of_work() as uow:
-        survey = handlers.create_survey(uow, COMMUNE, template="qualite-de-vie")
+        survey = handlers.create_survey(uow, commune, template="qualite-de-vie")
     with runtime.unit_of_work() as uow:
-        handlers.publish_survey(uow, COMMUNE, survey.id)
+        handlers.publish_survey(uow, commune, survey.id)
     runtime.engine.dispose()
     return env, survey.token
 

@@ -20,7 +20,7 @@ def make_engine(url: str, **options) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if "poolclass" not in options:
         options.update(pool_size=5, max_overflow=10)
@@ -30,7 +30,7 @@ def make_engine(url: str, **options) -> Engine:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # The web server, the relay and the consumers write one file from several processes:
     # WAL lets readers go on while one writes, busy_timeout makes writers queue.
-    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin_immediate
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
@@ -39,7 +39,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection) -> None:
+def read_only(engine: Engine) -> Engine:
+    """The same database, for transactions that only read: on SQLite they begin without the
+    write lock, so a long report does not hold up the writers (WAL keeps its snapshot)."""
+    return engine.execution_options(asp_read_only=True)
+
+
+def _sqlite_begin(connection) -> None:
+    if connection.get_execution_options().get("asp_read_only"):
+        connection.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at BEGIN: a read-then-write transaction cannot then fail
     # half-way with "database is locked" when another process wrote in between.
     connection.exec_driver_sql("BEGIN IMMEDIATE")

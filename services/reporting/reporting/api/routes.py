@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
+from shared.db.engine import read_only
 from shared.http.auth import commune_access, require_role
 from shared.http.exports import table_response
 
 from reporting.api import schemas
 from reporting.service_layer import dashboard, settings as region_settings
+from reporting.service_layer.cache import RefreshingCache
 
 communes_blp = Blueprint("dashboards", __name__, url_prefix="/communes", description="Commune dashboards")
 region_blp = Blueprint("region", __name__, url_prefix="/region",
@@ -43,14 +45,14 @@ def translated(board: dict) -> dict:
 
 
 def commune_board(commune: str) -> dict:
-    with session() as work:
-        return translated(dashboard.commune_dashboard(work, commune, language(),
-                                                      runtime().settings.anonymity_threshold))
+    threshold = runtime().settings.anonymity_threshold
+    averages = dashboard.regional_averages(runtime().engine, threshold)
+    with Session(read_only(runtime().engine)) as work:
+        return translated(dashboard.commune_dashboard(work, commune, language(), threshold, averages))
 
 
 def region_board() -> dict:
-    with session() as work:
-        return dashboard.region_overview(work, language(), runtime().settings.anonymity_threshold)
+    return dashboard.region_overview(runtime().engine, language(), runtime().settings.anonymity_threshold)
 
 
 @communes_blp.route("/<commune>/dashboard")
@@ -74,7 +76,7 @@ def commune_export(query, commune):
     return table_response(f"tableau-de-bord-{commune}", headers, rows, query["format"])
 
 
-OVERVIEW_JSON = dashboard.TimedCache(seconds=2.0)
+OVERVIEW_JSON = RefreshingCache(fresh_s=2.0)
 
 
 @region_blp.route("/overview")
@@ -82,9 +84,11 @@ OVERVIEW_JSON = dashboard.TimedCache(seconds=2.0)
 @region_blp.response(200, schemas.RegionOverviewSchema)
 def region_overview():
     """Every commune side by side (regional staff)"""
-    # Thousands of rows: serialised once for the requests of the next two seconds.
-    body = OVERVIEW_JSON.get((str(runtime().engine.url), language()),
-                             lambda: json.dumps(schemas.RegionOverviewSchema().dump(region_board())))
+    # Thousands of rows: serialised once for the requests of the next seconds, and again
+    # behind them (the cache's compute must not touch the request: it may outlive it).
+    engine, chosen, threshold = runtime().engine, language(), runtime().settings.anonymity_threshold
+    body = OVERVIEW_JSON.get((str(engine.url), chosen, threshold), lambda: json.dumps(
+        schemas.RegionOverviewSchema().dump(dashboard.region_overview(engine, chosen, threshold))))
     return Response(body, mimetype="application/json")
 
 

@@ -1,13 +1,14 @@
 """The dashboards' content, as plain data: the JSON API returns it, the pages draw it."""
 from __future__ import annotations
 
-import time
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from shared.contracts.envelope import utcnow
+from shared.db.engine import read_only
 from shared.errors import NotFound
 from shared.phases import PHASES
 from shared.text import N_
@@ -19,6 +20,7 @@ from reporting.domain.indicators import INDICATORS
 from reporting.domain.statistics import Change, Share
 from shared.anonymity import meets_threshold
 from reporting.service_layer import figures
+from reporting.service_layer.cache import RefreshingCache
 from reporting.service_layer.generations import active_generation
 
 DAYS_PER_MONTH = 30.44
@@ -102,31 +104,17 @@ def _survey_block(survey, population: int) -> dict | None:
             "closed_at": survey.closed_at.isoformat() if survey.closed_at else None}
 
 
-class TimedCache:
-    """Keeps a computed value for a few seconds: figures that read every commune are asked
-    for far more often than they change noticeably."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._entries: dict = {}
-
-    def get(self, key, compute):
-        now = time.monotonic()
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= now:
-            entry = self._entries[key] = (now + self.seconds, compute())
-        return entry[1]
+AVERAGES = RefreshingCache(fresh_s=30.0, usable_s=300.0)
+OVERVIEWS = RefreshingCache(fresh_s=2.0)
 
 
-AVERAGES = TimedCache(seconds=30.0)
-OVERVIEWS = TimedCache(seconds=2.0)
-
-
-def regional_averages(session: Session, generation: int, threshold: int) -> dict[str, float | None]:
+def regional_averages(engine: Engine, threshold: int) -> dict[str, float | None]:
     """Each indicator averaged over the communes that show it (every commune counts once).
     Cached: every commune dashboard shows it, and it reads every commune."""
-    return AVERAGES.get((str(session.get_bind().url), generation, threshold),
-                        lambda: _regional_averages(session, generation, threshold))
+    def compute():
+        with Session(read_only(engine)) as session:
+            return _regional_averages(session, active_generation(session), threshold)
+    return AVERAGES.get((str(engine.url), threshold), compute)
 
 
 def _regional_averages(session: Session, generation: int, threshold: int) -> dict[str, float | None]:
@@ -168,7 +156,8 @@ def _evaluation(session: Session, generation: int, base, commune_surveys: list, 
             "indicators": rows}
 
 
-def commune_dashboard(session: Session, commune: str, language: str, threshold: int) -> dict:
+def commune_dashboard(session: Session, commune: str, language: str, threshold: int,
+                      regional_average: dict[str, float | None]) -> dict:
     generation = active_generation(session)
     row = session.get(CommuneView, (generation, commune))
     if row is None:
@@ -196,7 +185,7 @@ def commune_dashboard(session: Session, commune: str, language: str, threshold: 
         "indicators": indicators,
         "indicator_labels": {indicator.key: indicator.label for indicator in INDICATORS},
         "respondents": {key: share.total for key, share in shares.items()},
-        "regional_average": regional_averages(session, generation, threshold),
+        "regional_average": regional_average,
         "evaluation": _evaluation(session, generation, base, commune_surveys, threshold),
         "events": figures.event_summary(session, generation, commune),
         "partners": figures.partner_summary(session, generation, commune),
@@ -205,11 +194,12 @@ def commune_dashboard(session: Session, commune: str, language: str, threshold: 
     }
 
 
-def region_overview(session: Session, language: str, threshold: int) -> dict:
-    """Every commune side by side; computed at most every two seconds (its "as of" says when)."""
-    generation = active_generation(session)
-    return OVERVIEWS.get((str(session.get_bind().url), generation, language, threshold),
-                         lambda: _region_overview(session, generation, language, threshold))
+def region_overview(engine: Engine, language: str, threshold: int) -> dict:
+    """Every commune side by side, a few seconds old at most (its "as of" says how old)."""
+    def compute():
+        with Session(read_only(engine)) as session:
+            return _region_overview(session, active_generation(session), language, threshold)
+    return OVERVIEWS.get((str(engine.url), language, threshold), compute)
 
 
 def _region_overview(session: Session, generation: int, language: str, threshold: int) -> dict:

@@ -27,6 +27,8 @@ from reporting.service_layer.projections import Projector
 
 log = logging.getLogger(__name__)
 GROUP_PREFIX = "reporting-projections"
+REBUILD_BATCH = 2000
+LAG_CHECK_S = 0.5
 
 
 def state(session: Session) -> ProjectionState:
@@ -107,12 +109,17 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
         group = _new_group(generation)
         current.building_generation, current.building_group = generation, group
         _drop_generation(session, runtime.definition.inbox, generation)  # an interrupted rebuild's
-    consumer = consumer_for(runtime, generation, group)
+    # Larger batches than live: fewer transactions (and inbox look-ups) for the whole history.
+    consumer = consumer_for(runtime, generation, group, max_poll_records=REBUILD_BATCH)
     try:
+        next_check = 0.0
         while True:
             if stop.is_set():
                 raise KeyboardInterrupt
-            consumer.poll_once(timeout_ms=200)
+            read = consumer.poll_once(timeout_ms=200)
+            if read and time.monotonic() < next_check:
+                continue  # asking the broker for its offsets after every batch slowed the rebuild
+            next_check = time.monotonic() + LAG_CHECK_S
             remaining, total = _lag(consumer.consumer)
             if progress:
                 progress(total - remaining, total)

@@ -1,9 +1,11 @@
 """How each event changes the read models of one generation. Every handler is an upsert
 keyed by ids from the event, so applying the history again gives the same rows.
 
-Counting (survey answers) and the "data as of" time are gathered during a transaction and
-written in bulk at its end (`flush`), one statement per table: they are most of the
-events and commutative, so the order inside a batch does not matter.
+Nothing is written while a batch's events are applied: the writes are gathered in order
+and run at the end of the transaction (`flush`), runs of one statement as one executemany.
+Counting (survey answers) and the "data as of" time are added up first and written with
+one statement per table: they are most of the events and commutative, so the order inside
+a batch does not matter for them.
 """
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.orm import Session
 
 from shared.contracts import Event
-from shared.db.upsert import update_where, upsert
+from shared.db.upsert import Writes
 from shared.messaging.inbox import Handler
 
 from reporting.adapters.orm import (ActionView, ActivityView, CommuneView, CommunityEventView, Freshness,
@@ -41,9 +43,17 @@ def _code(value) -> str:
     return str(value)
 
 
+# A reopened phase sends a later phase in progress back to pending, as programme does.
+LATER_PHASES_BACK = update(PhaseView.__table__).where(and_(
+    PhaseView.generation == bindparam("key_generation"), PhaseView.commune == bindparam("key_commune"),
+    PhaseView.number > bindparam("key_number"), PhaseView.status == "active",
+)).values(status="pending", started_at=None)
+
+
 @dataclass
 class Pending:
     """What a transaction's events add up to, written by Projector.flush."""
+    writes: Writes
     answers: Counter = field(default_factory=Counter)     # (commune, survey, question, answer) -> n
     responses: Counter = field(default_factory=Counter)   # (commune, survey, template, follow_up_of) -> n
     as_of: dict = field(default_factory=dict)             # commune -> newest occurred_at
@@ -96,36 +106,37 @@ class Projector:
         pending = session.info.pop(PENDING, None)
         if pending is None:
             return
-        g = self.generation
-        upsert(session, SurveyView.__table__,
+        g, writes = self.generation, pending.writes
+        writes.upsert(SurveyView.__table__,
                [{"generation": g, "commune": c, "survey_id": s, "template": t, "follow_up_of": f,
                  "status": "published", "responses": n} for (c, s, t, f), n in pending.responses.items()],
                keys=("generation", "commune", "survey_id"), replace=(), add=("responses",))
-        upsert(session, SurveyAnswerCount.__table__,
+        writes.upsert(SurveyAnswerCount.__table__,
                [{"generation": g, "commune": c, "survey_id": s, "question": q, "answer": a, "count": n}
                 for (c, s, q, a), n in pending.answers.items()],
                keys=("generation", "commune", "survey_id", "question", "answer"), replace=(), add=("count",))
-        upsert(session, Freshness.__table__,
-               [{"generation": g, "commune": c, "as_of": at} for c, at in pending.as_of.items()],
-               keys=("generation", "commune"), replace=(), newest=("as_of",))
+        writes.upsert(Freshness.__table__,
+                      [{"generation": g, "commune": c, "as_of": at} for c, at in pending.as_of.items()],
+                      keys=("generation", "commune"), replace=(), newest=("as_of",))
+        writes.run(session.connection())
 
     def _key(self, event: Event) -> dict:
         return {"generation": self.generation, "commune": event.commune}
 
     def _put(self, session: Session, model, event: Event, keys: tuple[str, ...], **values) -> None:
-        upsert(session, model.__table__, {**self._key(event), **values}, keys=("generation", "commune", *keys))
+        _writes(session).upsert(model.__table__, {**self._key(event), **values}, keys=("generation", "commune", *keys))
 
     # -- programme -----------------------------------------------------------------------
     def commune_onboarded(self, session: Session, event: Event) -> None:
         p = event.payload
         self._put(session, CommuneView, event, (), name=p["name"], canton=p["canton"],
                   population=p["population"], onboarded_on=_on(p["onboarded_on"]))
-        upsert(session, PhaseView.__table__,
-               [{**self._key(event), "number": number, "status": "pending"} for number in range(1, 6)],
-               keys=("generation", "commune", "number"), replace=())
+        _writes(session).upsert(PhaseView.__table__,
+                                [{**self._key(event), "number": number, "status": "pending"} for number in range(1, 6)],
+                                keys=("generation", "commune", "number"), replace=())
 
     def _set_phase(self, session: Session, event: Event, number: int, **values) -> None:
-        update_where(session, PhaseView.__table__, {**self._key(event), "number": number}, values)
+        _writes(session).update_where(PhaseView.__table__, {**self._key(event), "number": number}, values)
 
     def phase_started(self, session: Session, event: Event) -> None:
         self._set_phase(session, event, event.payload["phase"], status="active",
@@ -138,9 +149,8 @@ class Projector:
     def phase_reopened(self, session: Session, event: Event) -> None:
         number = event.payload["phase"]
         self._set_phase(session, event, number, status="active", completed_at=None)
-        session.execute(update(PhaseView).where(  # a later phase in progress goes back, as in programme
-            PhaseView.generation == self.generation, PhaseView.commune == event.commune,
-            PhaseView.number > number, PhaseView.status == "active").values(status="pending", started_at=None))
+        _writes(session).add(LATER_PHASES_BACK, {"key_generation": self.generation,
+                                                 "key_commune": event.commune, "key_number": number})
 
     def activity_checked(self, session: Session, event: Event) -> None:
         p = event.payload
@@ -180,8 +190,8 @@ class Projector:
         row = {**self._key(event), **self._event_facts(event), "title": "", "status": "scheduled",
                "partner_ids": [], "registered_people": 0, "waiting_people": 0, "head_count": None,
                "feedback_responses": 0, "satisfaction_total": 0, "met_someone_new": 0, **values}
-        upsert(session, CommunityEventView.__table__, row, keys=("generation", "commune", "event_id"),
-               replace=tuple(values))
+        _writes(session).upsert(CommunityEventView.__table__, row, keys=("generation", "commune", "event_id"),
+                                replace=tuple(values))
 
     def event_cancelled(self, session: Session, event: Event) -> None:
         self._update_event(session, event, status="cancelled")
@@ -202,10 +212,10 @@ class Projector:
     # -- surveys -------------------------------------------------------------------------
     def _survey(self, session: Session, event: Event, **values) -> None:
         p = event.payload
-        upsert(session, SurveyView.__table__,
-               {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
-                "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
-               keys=("generation", "commune", "survey_id"), replace=tuple(values))
+        _writes(session).upsert(SurveyView.__table__,
+                                {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
+                                 "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
+                                keys=("generation", "commune", "survey_id"), replace=tuple(values))
 
     def survey_published(self, session: Session, event: Event) -> None:
         self._survey(session, event, status="published", published_at=_at(event.payload["published_at"]))
@@ -241,8 +251,8 @@ class Projector:
                   active_since=on if p["status"] == "active" else None, ended_on=None)
 
     def _set_partner(self, session: Session, event: Event, **values) -> None:
-        update_where(session, PartnerView.__table__, {**self._key(event), "partner_id": event.payload["partner_id"]},
-                     values)
+        _writes(session).update_where(PartnerView.__table__,
+                                      {**self._key(event), "partner_id": event.payload["partner_id"]}, values)
 
     def partner_updated(self, session: Session, event: Event) -> None:
         p = event.payload
@@ -265,5 +275,9 @@ def _pending(session: Session) -> Pending:
     """Kept on the session: a rolled-back transaction takes its gathered work with it."""
     pending = session.info.get(PENDING)
     if pending is None:
-        pending = session.info[PENDING] = Pending()
+        pending = session.info[PENDING] = Pending(Writes(session.get_bind().dialect.name))
     return pending
+
+
+def _writes(session: Session) -> Writes:
+    return _pending(session).writes
