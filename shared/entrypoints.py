@@ -36,17 +36,30 @@ def run_relay(definition: ServiceDefinition) -> None:
 
 
 def run_consumers(definition: ServiceDefinition) -> None:
-    """All of the service's subscriptions, one thread each, in this process."""
+    """All of the service's subscriptions, one thread each, in this process. If one of them
+    dies, the process ends with an error, so that its supervisor starts it again: a live
+    process with a dead consumer thread would never read its topics again."""
     runtime = start_runtime(definition)
     stop = stop_on_signals()
-    threads = [threading.Thread(target=runtime.consumer(subscription).run, args=(stop,),
-                                name=subscription.group)
+    failed = threading.Event()
+
+    def consume(subscription) -> None:
+        try:
+            runtime.consumer(subscription).run(stop)
+        except BaseException:
+            failed.set()
+            stop.set()
+            raise
+
+    threads = [threading.Thread(target=consume, args=(subscription,), name=subscription.group)
                for subscription in definition.subscriptions]
     for thread in threads:
         thread.start()
     stop.wait()
     for thread in threads:
         thread.join()
+    if failed.is_set():
+        raise SystemExit(1)
 
 
 def wsgi_app(definition: ServiceDefinition):

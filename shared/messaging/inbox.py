@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import Column, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -55,7 +56,7 @@ class Outcome:
     dead_lettered: bool = False
 
 
-class InboxConsumer:
+class InboxConsumer(ConsumerRebalanceListener):
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
                  handlers: dict[str, Handler], consumer: KafkaConsumer,
                  dead_letters: KafkaProducer, before_commit: Callable[[Session], None] | None = None):
@@ -68,6 +69,16 @@ class InboxConsumer:
         self.dead_letters = dead_letters
         # Runs last in each transaction: handlers may gather work there to do it in bulk.
         self.before_commit = before_commit
+        # Whether the group is (re)assigning partitions: polls must then really wait (_poll).
+        self.joining = True
+        consumer.subscribe(topics=sorted(consumer.subscription() or ()), listener=self)
+
+    # -- the group's rebalances (kafka-python calls these from inside poll) ------------------
+    def on_partitions_revoked(self, revoked) -> None:
+        self.joining = True
+
+    def on_partitions_assigned(self, assigned) -> None:
+        self.joining = False
 
     # -- a polled batch: one transaction ----------------------------------------------------
     def apply_batch(self, records: list[ConsumerRecord]) -> None:
@@ -193,8 +204,8 @@ class InboxConsumer:
         """Wait up to `timeout_ms` for records, in short naps: kafka-python 3 spins the CPU
         while it waits inside poll() when the broker answers fetches at once (the embedded
         broker does), so an idle consumer would burn a quarter of a core."""
-        if not self.consumer.assignment():
-            return self.consumer.poll(timeout_ms=timeout_ms)  # joining the group needs a real wait
+        if self.joining:  # joining the group needs a real wait: zero-timeout polls stall it
+            return self.consumer.poll(timeout_ms=timeout_ms)
         deadline = time.monotonic() + timeout_ms / 1000
         batch = self.consumer.poll(timeout_ms=0)
         while not batch and time.monotonic() < deadline:
@@ -230,15 +241,29 @@ class InboxConsumer:
             metrics.CONSUMER_LAG.labels(self.service, self.group, partition.topic,
                                         str(partition.partition)).set(lag)
 
+    def poll_riding_out_outages(self, stop: threading.Event) -> int:
+        """`poll_once`, through what a running service meets: its database or the broker
+        away for a while, or a rebalance that refused the offsets of a batch already applied
+        (it is read again, and the inbox skips it). Returns the number of records."""
+        try:
+            return self.poll_once()
+        except OperationalError as exc:
+            log.warning("consumer %s cannot reach its database: %s", self.group, exc)
+        except CommitFailedError as exc:
+            log.warning("consumer %s: the group is rebalancing, offsets not committed (%s); "
+                        "the batch will be read again and skipped by the inbox", self.group, exc)
+            self.joining = True
+            return 0
+        except KafkaError as exc:
+            log.warning("consumer %s cannot reach the broker: %r", self.group, exc)
+        stop.wait(2.0)
+        return 0
+
     def run(self, stop: threading.Event) -> None:
         log.info("consumer %s started", self.group)
         try:
             while not stop.is_set():
-                try:
-                    self.poll_once()
-                except OperationalError as exc:
-                    log.warning("consumer %s cannot reach its database: %s", self.group, exc)
-                    stop.wait(2.0)
+                self.poll_riding_out_outages(stop)
         finally:
             self.consumer.close(autocommit=False)
             self.dead_letters.flush()

@@ -79,7 +79,7 @@ def _consume_while_active(runtime, consumer, generation: int, stop: threading.Ev
                           check_every_s: float) -> None:
     next_check = time.monotonic() + check_every_s
     while not stop.is_set():
-        consumer.poll_once()
+        consumer.poll_riding_out_outages(stop)
         if time.monotonic() >= next_check:
             next_check = time.monotonic() + check_every_s
             with Session(runtime.engine) as session:

@@ -1,0 +1,74 @@
+"""The broker stopped and started again while events flow: the relay and the consumer ride it
+out in their running processes, and every event is applied exactly once.
+
+Found by the fault run (tests/stress/test_faults.py): after a restart the group's generation
+is new, the first commit is refused (IllegalGeneration), and that error used to end the
+consumer's thread while its process lived on, reading nothing ever again.
+"""
+import dataclasses
+import threading
+import time
+
+from shared.config import load_settings
+from shared.contracts import topic_of
+from shared.messaging.embedded_broker import EmbeddedBroker, free_port
+from shared.messaging.kafka import ensure_topics
+from tests.support.counting import applied, counting_runtime, unique_group, write_events
+
+FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000, "max_poll_interval_ms": 10000}
+
+
+def wait_for(condition, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_relay_and_consumer_ride_out_a_broker_restart(tmp_path, settings_env, databases, commune_slug):
+    broker = EmbeddedBroker(tmp_path / "own-broker", port=free_port())
+    broker.start()
+    try:
+        ensure_topics(broker.bootstrap_servers, [topic_of("restarted")])
+        settings = dataclasses.replace(load_settings(settings_env), kafka_bootstrap_servers=broker.bootstrap_servers)
+        runtime = counting_runtime(settings, databases.new("counting", tmp_path / "counting"), unique_group(),
+                                   source="restarted")
+        stop = threading.Event()
+        consumer = runtime.consumer(runtime.definition.subscriptions[0], **FAST_GROUP)
+        workers = [threading.Thread(target=consumer.run, args=(stop,), daemon=True),
+                   threading.Thread(target=runtime.relay().run, args=(stop,), daemon=True)]
+        for worker in workers:
+            worker.start()
+        try:
+            written = len(write_events(runtime, commune_slug, 20))
+            assert wait_for(lambda: applied(runtime, commune_slug) == (written, written), 60)
+
+            writing = threading.Event()
+
+            def keep_writing():  # events keep coming while the broker is away
+                nonlocal written
+                while not writing.is_set():
+                    written += len(write_events(runtime, commune_slug, 1))
+                    time.sleep(0.05)
+            writer = threading.Thread(target=keep_writing, daemon=True)
+            writer.start()
+            time.sleep(1)
+            broker.stop()
+            time.sleep(2)
+            broker.start()
+            time.sleep(2)
+            writing.set()
+            writer.join()
+
+            assert wait_for(lambda: applied(runtime, commune_slug)[1] == written, 90), \
+                f"applied {applied(runtime, commune_slug)} of {written} after the restart"
+            assert applied(runtime, commune_slug) == (written, written)  # once each, none twice
+            assert all(worker.is_alive() for worker in workers)
+        finally:
+            stop.set()
+            for worker in workers:
+                worker.join(timeout=30)
+    finally:
+        broker.stop()
