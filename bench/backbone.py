@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from shared.contracts import Event, serialize
 from shared.db.engine import make_engine, service_metadata
 from shared.messaging.embedded_broker import EmbeddedBroker
-from shared.messaging.inbox import InboxConsumer
+from shared.messaging.inbox import GroupMembership, InboxConsumer
 from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
 from shared.messaging.outbox import add_to_outbox, backlog
 from shared.messaging.relay import OutboxRelay
@@ -240,12 +240,13 @@ def bench_inbox_consumer(backbone: Backbone, wanted: int, with_effect: bool) -> 
     """The inbox's own cost (parse, contract check, de-duplication, inbox row, transaction,
     commit) with a handler that does nothing; or, with_effect, plus a one-row update per event."""
     group = "bench-inbox-effect" if with_effect else "bench-inbox"  # each reads everything
-    clock = FirstRecordClock(make_consumer(backbone.bootstrap, group, [EVENTS_TOPIC]))
+    membership = GroupMembership()
+    clock = FirstRecordClock(make_consumer(backbone.bootstrap, group, [EVENTS_TOPIC], listener=membership))
     dead_letters = make_producer(backbone.bootstrap, client_id=f"{group}-dead-letters")
     handler = effects_handler(backbone.effects) if with_effect else (lambda session, event: None)
     consumer = InboxConsumer(
         service="bench", group=group, engine=backbone.engine, inbox=backbone.definition.inbox,
-        handlers={EVENT_TYPE: handler}, consumer=clock, dead_letters=dead_letters)
+        handlers={EVENT_TYPE: handler}, consumer=clock, membership=membership, dead_letters=dead_letters)
     try:
         count, elapsed = consume(consumer.poll_once, clock, wanted, "inbox consumer")
     finally:

@@ -15,10 +15,12 @@
 | ASP_LOG_LEVEL | INFO | log level |
 | ASP_ANONYMITY_THRESHOLD | 5 | smallest group a published figure may describe |
 | ASP_WORKER_METRICS_PORT | (none) | port of a relay's or consumer's own /metrics |
+| ASP_CONSUMER_INSTANCE | the host name | this consumer process's name in its groups (static membership: unique per running copy, the same after a restart) |
 """
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,7 @@ class Settings:
     log_level: str
     anonymity_threshold: int
     worker_metrics_port: int | None
+    consumer_instance: str = field(default_factory=socket.gethostname)
 
     def database_url(self, service: str) -> str:
         return self.database_urls[service]
@@ -94,4 +97,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_level=env.get("ASP_LOG_LEVEL", "INFO"),
         anonymity_threshold=int(env.get("ASP_ANONYMITY_THRESHOLD", "5")),
         worker_metrics_port=int(env["ASP_WORKER_METRICS_PORT"]) if env.get("ASP_WORKER_METRICS_PORT") else None,
+        consumer_instance=env.get("ASP_CONSUMER_INSTANCE") or socket.gethostname(),
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import Settings
 from shared.db.engine import make_engine
 from shared.db.uow import UnitOfWork
-from shared.messaging.inbox import Handler, InboxConsumer, inbox_table
+from shared.messaging.inbox import GroupMembership, Handler, InboxConsumer, inbox_table
 from shared.messaging.kafka import make_consumer, make_producer
 from shared.messaging.outbox import outbox_table
 from shared.messaging.relay import OutboxRelay
@@ -103,9 +103,14 @@ class ServiceRuntime:
 
     def consumer(self, subscription: Subscription, **consumer_options) -> InboxConsumer:
         bootstrap = self.settings.bootstrap_servers
+        membership = GroupMembership()
         return InboxConsumer(
             service=self.name, group=subscription.group, engine=self.engine,
             inbox=self.definition.inbox, handlers=subscription.handlers,
-            before_commit=subscription.before_commit,
-            consumer=make_consumer(bootstrap, subscription.group, subscription.topics, **consumer_options),
+            before_commit=subscription.before_commit, membership=membership,
+            # A static member: restarted after a crash, it takes its place back at once,
+            # where a new member would wait for the dead one (the embedded broker even stalls).
+            consumer=make_consumer(bootstrap, subscription.group, subscription.topics, listener=membership,
+                                   group_instance_id=f"{subscription.group}@{self.settings.consumer_instance}",
+                                   **consumer_options),
             dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"))

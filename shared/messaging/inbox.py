@@ -56,9 +56,23 @@ class Outcome:
     dead_lettered: bool = False
 
 
-class InboxConsumer(ConsumerRebalanceListener):
+class GroupMembership(ConsumerRebalanceListener):
+    """Whether a consumer is (re)joining its group: kafka-python says so from inside poll,
+    by revoking the partitions when a rebalance begins and assigning them when it ends."""
+
+    def __init__(self):
+        self.joining = True
+
+    def on_partitions_revoked(self, revoked) -> None:
+        self.joining = True
+
+    def on_partitions_assigned(self, assigned) -> None:
+        self.joining = False
+
+
+class InboxConsumer:
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
-                 handlers: dict[str, Handler], consumer: KafkaConsumer,
+                 handlers: dict[str, Handler], consumer: KafkaConsumer, membership: GroupMembership,
                  dead_letters: KafkaProducer, before_commit: Callable[[Session], None] | None = None):
         self.service = service
         self.group = group
@@ -69,16 +83,8 @@ class InboxConsumer(ConsumerRebalanceListener):
         self.dead_letters = dead_letters
         # Runs last in each transaction: handlers may gather work there to do it in bulk.
         self.before_commit = before_commit
-        # Whether the group is (re)assigning partitions: polls must then really wait (_poll).
-        self.joining = True
-        consumer.subscribe(topics=sorted(consumer.subscription() or ()), listener=self)
-
-    # -- the group's rebalances (kafka-python calls these from inside poll) ------------------
-    def on_partitions_revoked(self, revoked) -> None:
-        self.joining = True
-
-    def on_partitions_assigned(self, assigned) -> None:
-        self.joining = False
+        # The consumer's rebalance listener: while it joins, polls must really wait (_poll).
+        self.membership = membership
 
     # -- a polled batch: one transaction ----------------------------------------------------
     def apply_batch(self, records: list[ConsumerRecord]) -> None:
@@ -204,7 +210,7 @@ class InboxConsumer(ConsumerRebalanceListener):
         """Wait up to `timeout_ms` for records, in short naps: kafka-python 3 spins the CPU
         while it waits inside poll() when the broker answers fetches at once (the embedded
         broker does), so an idle consumer would burn a quarter of a core."""
-        if self.joining:  # joining the group needs a real wait: zero-timeout polls stall it
+        if self.membership.joining:  # joining the group needs a real wait: zero-timeout polls stall it
             return self.consumer.poll(timeout_ms=timeout_ms)
         deadline = time.monotonic() + timeout_ms / 1000
         batch = self.consumer.poll(timeout_ms=0)
@@ -252,7 +258,7 @@ class InboxConsumer(ConsumerRebalanceListener):
         except CommitFailedError as exc:
             log.warning("consumer %s: the group is rebalancing, offsets not committed (%s); "
                         "the batch will be read again and skipped by the inbox", self.group, exc)
-            self.joining = True
+            self.membership.joining = True
             return 0
         except KafkaError as exc:
             log.warning("consumer %s cannot reach the broker: %r", self.group, exc)

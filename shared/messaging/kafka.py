@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -30,7 +30,8 @@ def make_producer(bootstrap_servers: str, **overrides) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
-def make_consumer(bootstrap_servers: str, group: str, topics: list[str], **overrides) -> KafkaConsumer:
+def make_consumer(bootstrap_servers: str, group: str, topics: list[str],
+                  listener: ConsumerRebalanceListener | None = None, **overrides) -> KafkaConsumer:
     config = dict(
         bootstrap_servers=bootstrap_servers,
         group_id=group,
@@ -48,7 +49,7 @@ def make_consumer(bootstrap_servers: str, group: str, topics: list[str], **overr
     )
     config.update(overrides)
     consumer = KafkaConsumer(**config)
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=listener)
     return consumer
 
 
