@@ -24,6 +24,9 @@ from reporting.service_layer.cache import RefreshingCache
 from reporting.service_layer.generations import active_generation
 
 DAYS_PER_MONTH = 30.44
+# A commune that knows its own figure could take it out of an average of two and read the
+# other commune's: a regional average rests on three communes at least.
+MIN_COMMUNES_IN_AVERAGE = 3
 
 
 def months_between(start: datetime | None, end: datetime | None) -> float | None:
@@ -124,7 +127,7 @@ def _regional_averages(session: Session, generation: int, threshold: int) -> dic
     averages = {}
     for indicator in INDICATORS:
         values = [v for key in shares if (v := _shown(shares[key][indicator.key], threshold)) is not None]
-        averages[indicator.key] = sum(values) / len(values) if values else None
+        averages[indicator.key] = sum(values) / len(values) if len(values) >= MIN_COMMUNES_IN_AVERAGE else None
     return averages
 
 
