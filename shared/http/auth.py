@@ -112,7 +112,7 @@ def current_principal() -> Principal | None:
     header = request.headers.get("Authorization", "")
     token = None
     if header:
-        scheme, _, value = header.partition(" ")
+        scheme, _space, value = header.partition(" ")  # not `_`: that is gettext here
         if scheme.lower() != "bearer" or not value:
             abort(401, message=_("Use an Authorization header of the form 'Bearer <token>'."))
         token = value.strip()

@@ -74,6 +74,20 @@ class RateLimiter:
                 self._forget_idle(now, refill)
         return 0.0
 
+    def wait(self, address: str) -> float:
+        """Without counting anything: 0 if a request would be allowed now, else the seconds to wait."""
+        key, now = self.client_key(address), self._clock()
+        refill = self.limit / self.period_s
+        with self._lock:
+            tokens, then = self._buckets.get(key, (float(self.limit), now))
+        tokens = min(float(self.limit), tokens + (now - then) * refill)
+        return 0.0 if tokens >= 1 else (1 - tokens) / refill
+
+    def forget(self, address: str) -> None:
+        """A full bucket again (e.g. after a successful sign-in)."""
+        with self._lock:
+            self._buckets.pop(self.client_key(address), None)
+
     def _forget_idle(self, now: float, refill: float) -> None:
         """Buckets that are full again hold nothing worth keeping."""
         for key, (tokens, then) in list(self._buckets.items()):

@@ -140,6 +140,7 @@ def csv_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
 
 def xlsx_bytes(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     workbook = openpyxl.Workbook()
@@ -147,7 +148,8 @@ def xlsx_bytes(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     sheet.title = title[:31]
     sheet.append(headers)
     for row in rows:
-        sheet.append([_inert(cell) for cell in row])
+        # XLSX (XML 1.0) holds no control characters: openpyxl would refuse the whole file.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", _inert(cell)) for cell in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):

@@ -8,6 +8,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 
 from shared.http.auth import commune_access, require_principal
+from shared.http.exports import document_table_files
 
 from partners.adapters.spreadsheets import MAX_FILE_BYTES
 from partners.api import schemas
@@ -76,7 +77,8 @@ def export_response(commune: str, file_format: str) -> Response:
     principal = require_principal()
     with uow() as work:
         data = imports.export_file(work, commune, file_format, sees_contacts(principal, commune))
-    return Response(data, mimetype=EXPORT_TYPES[file_format], headers={
+    # content_type, not mimetype: werkzeug would add a second "; charset=utf-8" to the CSV type
+    return Response(data, content_type=EXPORT_TYPES[file_format], headers={
         "Content-Disposition": f'attachment; filename="partenaires-{commune}.{file_format}"',
         "Cache-Control": "no-store"})
 
@@ -84,8 +86,8 @@ def export_response(commune: str, file_format: str) -> Response:
 @communes_blp.route("/<commune>/export")
 @commune_access()
 @communes_blp.arguments(schemas.ExportQuerySchema, location="query")
-@communes_blp.response(200, content_type="text/csv")
-@communes_blp.alt_response(200, content_type=EXPORT_TYPES["xlsx"], success=True)
+@communes_blp.response(200)
+@document_table_files(communes_blp)
 def export(query, commune):
     """The commune's partners as CSV or XLSX (contact persons for its coordinators only)"""
     return export_response(commune, query["format"])

@@ -13,6 +13,7 @@ from shared.http.schemas import StrictBoolean
 
 from programme.adapters import repository as repo
 from programme.api import schemas
+from programme.api.login_throttle import TOO_MANY_ATTEMPTS, client_address, throttle
 from programme.api.routes import issuer, language, phase_view, uow
 from programme.domain.model import ACTION_STATUS_LABELS, INDICATOR_LABELS, startable_phase
 from programme.service_layer import handlers
@@ -50,14 +51,21 @@ def login():
         csrf.protect()
         email = request.form.get("email", "").strip()[:254]
         password = request.form.get("password", "")[:200]
+        wait = throttle().retry_after(email, client_address())
+        if wait:
+            return render_template("login.html", error=_(TOO_MANY_ATTEMPTS), email=email), 429, \
+                {"Retry-After": str(wait)}
         with uow() as work:
             account = handlers.authenticate(work, email, password) if email and password else None
             if account is not None:
                 token = issuer().issue(str(account.id), account.role,
                                        [c.slug for c in account.communes], account.email)
         if account is None:
+            if email and password:
+                throttle().failed(email, client_address())
             error = _("Wrong e-mail address or password.")
         else:
+            throttle().succeeded(email)
             sign_in(token)
             return redirect(safe_next(request.args.get("next"), url_for(".home")))
     return render_template("login.html", error=error, email=email), 401 if error else 200

@@ -14,6 +14,7 @@ from shared.http.auth import (Principal, TokenIssuer, commune_access, require_pr
 
 from programme.adapters import repository as repo
 from programme.api import schemas
+from programme.api.login_throttle import TOO_MANY_ATTEMPTS, client_address, throttle
 from programme.service_layer import handlers
 
 auth_blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign in: access tokens")
@@ -37,11 +38,17 @@ def language() -> str:
 @auth_blp.doc(security=[])
 def issue_token(credentials):
     """Exchange an e-mail and password for a bearer token"""
+    email, address = credentials["email"], client_address()
+    wait = throttle().retry_after(email, address)
+    if wait:
+        abort(429, message=_(TOO_MANY_ATTEMPTS), headers={"Retry-After": str(wait)})
     with uow() as work:
-        account = handlers.authenticate(work, credentials["email"], credentials["password"])
+        account = handlers.authenticate(work, email, credentials["password"])
         if account is None:
+            throttle().failed(email, address)
             # One message whatever was wrong, so the answer does not reveal who has an account.
             abort(401, message=_("Wrong e-mail address or password."))
+        throttle().succeeded(email)
         token = issuer().issue(str(account.id), account.role, [c.slug for c in account.communes],
                                account.email)
     return {"access_token": token, "token_type": "Bearer", "expires_in": issuer().ttl}

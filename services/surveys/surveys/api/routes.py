@@ -12,6 +12,7 @@ from flask_smorest import Blueprint, abort
 
 from shared.contracts.envelope import utcnow
 from shared.http.auth import commune_access, require_principal, require_role
+from shared.http.exports import document_table_files
 
 from surveys.adapters import repository as repo
 from surveys.api import exports, schemas
@@ -163,6 +164,8 @@ def results_document(results: dict) -> dict:
 @commune_access()
 @communes_blp.arguments(schemas.ResultsArgsSchema, location="query")
 @communes_blp.response(200)
+@communes_blp.alt_response(200, schema={"type": "object"}, success=True)  # the JSON document
+@document_table_files(communes_blp)
 def results(args, commune, survey_id):
     """Live results: counts and shares, participation, indicators; ?by=<profile question> for a
     breakdown (groups under the anonymity threshold merged or withheld); ?format=csv|xlsx"""
@@ -181,6 +184,7 @@ class Responses(MethodView):
     @commune_access()
     @communes_blp.arguments(schemas.ExportArgsSchema, location="query")
     @communes_blp.response(200, schemas.ResponseSchema(many=True))
+    @document_table_files(communes_blp)
     def get(self, args, commune, survey_id):
         """The anonymised responses (free text for the commune's coordinators only); ?format=csv|xlsx"""
         texts = reads_free_text(commune)
