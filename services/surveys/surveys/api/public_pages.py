@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from shared.anonymity import MERGED
 from shared.errors import Conflict, NotFound
 from shared.http.app import csrf
 from shared.http.browser_guard import browser_nonce, new_nonce, remember_browser
 
 from surveys.adapters import repository as repo
 from surveys.api.common import (browser_hash, cap_public_body, condition_notes, language,
-                                rate_limit_refusal, uow)
+                                rate_limit_refusal, special_group_labels, uow)
 from surveys.api.forms import answers_from_form, carried_fields, form_value, visible_pages
 from surveys.domain import model
 from surveys.domain.answers import check_answers
@@ -148,13 +149,19 @@ def results(token):
                            localized=localized, counted_questions=_relabelled(survey, snapshot, language()))
 
 
+def _option_label(question, option: dict, lang: str) -> str:
+    if option["value"] != MERGED:
+        return question.option_label(option["value"], lang)
+    members = ", ".join(question.option_label(member, lang) for member in option["members"])
+    return f"{special_group_labels()[MERGED]} ({members})"
+
+
 def _relabelled(survey, snapshot, lang: str) -> list[dict]:
     """The frozen counts, with the question's labels in the reader's language."""
     questions = {q.key: q for q in questions_of(survey.questions)}
     counted = []
     for entry in snapshot.results["questions"]:
         question = questions[entry["key"]]
-        options = [{**option, "label": question.option_label(option["value"], lang)}
-                   for option in entry.get("options") or []]
+        options = [{**option, "label": _option_label(question, option, lang)} for option in entry.get("options") or []]
         counted.append({**entry, "label": question.label(lang), "options": options})
     return counted

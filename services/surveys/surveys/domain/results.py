@@ -44,6 +44,21 @@ def question_result(question: Question, answer_sets: list[dict], language: str,
     return result
 
 
+def protect_profile_counts(result: dict, threshold: int) -> dict:
+    """A profile question's counts for the public: each answer (an age band, a neighbourhood) is
+    a group of residents, so the groups follow the anonymity threshold like a breakdown's —
+    the small ones merged into one entry, or all withheld."""
+    protected = protect_groups({option["value"]: option["count"] for option in result["options"]}, threshold)
+    if protected.reason is None:
+        return result
+    if protected.withheld:
+        return {**result, "options": [], "withheld": True}
+    merged = next(group for group in protected.groups if group.key == MERGED)
+    kept = [option for option in result["options"] if option["value"] not in merged.members]
+    return {**result, "options": kept + [{"value": MERGED, "members": list(merged.members), "count": merged.size,
+                                          "share": _share(merged.size, result["answered"])}]}
+
+
 def tally(questions: list[Question], answer_sets: list[dict], language: str, *,
           include_texts: bool, threshold: int, keys: list[str] | None = None) -> list[dict]:
     return [question_result(question, answer_sets, language, include_texts, threshold)

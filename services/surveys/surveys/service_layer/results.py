@@ -13,7 +13,7 @@ from surveys.adapters import repository as repo
 from surveys.adapters.orm import ResultSnapshot, Survey
 from surveys.domain import model
 from surveys.domain.questions import questions_of
-from surveys.domain.results import breakdown, participation, tally
+from surveys.domain.results import breakdown, participation, protect_profile_counts, tally
 
 
 def live_results(uow: UnitOfWork, commune: str, survey_id: int, language: str, *, threshold: int,
@@ -56,7 +56,9 @@ def publish_snapshot(uow: UnitOfWork, commune: str, survey_id: int, keys: list[s
         raise Conflict(N_("Results can be published from %(threshold)s responses on; there are %(count)s."),
                        field="as_of", threshold=threshold, count=len(responses))
     chosen = [question for question in by_key.values() if question.key in keys]
-    counted = tally(chosen, [r.answers for r in responses], "fr", include_texts=False, threshold=threshold)
+    counted = [protect_profile_counts(result, threshold) if question.profile else result
+               for question, result in zip(chosen, tally(chosen, [r.answers for r in responses], "fr",
+                                                         include_texts=False, threshold=threshold))]
     population = repo.commune(session, commune).population
     snapshot = ResultSnapshot(survey_id=survey.id, commune=commune, question_keys=[q.key for q in chosen],
                               as_of=as_of, responses=len(responses),
