@@ -15,6 +15,8 @@
 | ASP_LOG_LEVEL | INFO | log level |
 | ASP_ANONYMITY_THRESHOLD | 5 | smallest group a published figure may describe |
 | ASP_WORKER_METRICS_PORT | (none) | port of a relay's or consumer's own /metrics |
+| ASP_PUBLIC_RATE_LIMIT | 30/minute | answers and registrations per resident's address (surveys, events) |
+| ASP_LOGIN_RATE_LIMIT | 5/15minutes | wrong passwords per e-mail address before sign-in waits (4× per client address) |
 | ASP_CONSUMER_INSTANCE | the host name | this consumer process's name in its groups (static membership: unique per running copy, the same after a restart) |
 """
 from __future__ import annotations
