@@ -59,29 +59,34 @@ class RateLimiter:
     def client_key(self, address: str) -> bytes:
         return hmac.new(self._key, address.encode(), hashlib.sha256).digest()[:16]
 
+    @property
+    def _refill(self) -> float:
+        return self.limit / self.period_s
+
+    def _tokens(self, key: bytes, now: float) -> float:
+        """The client's tokens now (the caller holds the lock)."""
+        tokens, then = self._buckets.get(key, (float(self.limit), now))
+        return min(float(self.limit), tokens + (now - then) * self._refill)
+
     def take(self, address: str) -> float:
         """Count one request; 0 if allowed, else the seconds to wait before the next one."""
         key, now = self.client_key(address), self._clock()
-        refill = self.limit / self.period_s
         with self._lock:
-            tokens, then = self._buckets.get(key, (float(self.limit), now))
-            tokens = min(float(self.limit), tokens + (now - then) * refill)
+            tokens = self._tokens(key, now)
             if tokens < 1:
                 self._buckets[key] = (tokens, now)
-                return (1 - tokens) / refill
+                return (1 - tokens) / self._refill
             self._buckets[key] = (tokens - 1, now)
             if len(self._buckets) > self.max_clients:
-                self._forget_idle(now, refill)
+                self._forget_idle(now, self._refill)
         return 0.0
 
     def wait(self, address: str) -> float:
         """Without counting anything: 0 if a request would be allowed now, else the seconds to wait."""
         key, now = self.client_key(address), self._clock()
-        refill = self.limit / self.period_s
         with self._lock:
-            tokens, then = self._buckets.get(key, (float(self.limit), now))
-        tokens = min(float(self.limit), tokens + (now - then) * refill)
-        return 0.0 if tokens >= 1 else (1 - tokens) / refill
+            tokens = self._tokens(key, now)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self._refill
 
     def forget(self, address: str) -> None:
         """A full bucket again (e.g. after a successful sign-in)."""
