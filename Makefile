@@ -41,6 +41,16 @@ extract-messages: $(STAMP)
 bench: setup
 	$(PY) bench/backbone.py
 
+# Whole-platform load (docs/PERFORMANCE.md): `make soak` — 5 minutes of mixed load on 20 communes
+# (bench/soak.py); `make scale` — the same activity for 53 and for every Swiss commune
+# (bench/scale.py, long). Options through SOAK_ARGS / SCALE_ARGS, e.g. SCALE_ARGS="--communes 3,12".
+.PHONY: soak scale
+soak: setup
+	$(PY) bench/soak.py $(SOAK_ARGS)
+
+scale: setup
+	$(PY) bench/scale.py $(SCALE_ARGS)
+
 clean:
 	rm -rf $(VENV) data .pytest_cache
 
