@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Session, Event], None]
 MAX_ATTEMPTS = 3
 IDLE_NAP_S = 0.01
+# A join that takes longer than this is stuck (the embedded broker can wedge a group whose
+# member was killed during a rebalance; a new process gets in at once).
+JOIN_PATIENCE_S = 30.0
+
+
+class JoinStalled(RuntimeError):
+    """The consumer could not join its group: its process should end and be started again."""
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -62,12 +69,20 @@ class GroupMembership(ConsumerRebalanceListener):
 
     def __init__(self):
         self.joining = True
+        self.since = time.monotonic()
 
     def on_partitions_revoked(self, revoked) -> None:
-        self.joining = True
+        self.rejoin()
 
     def on_partitions_assigned(self, assigned) -> None:
         self.joining = False
+
+    def rejoin(self) -> None:
+        if not self.joining:
+            self.joining, self.since = True, time.monotonic()
+
+    def stalled(self) -> bool:
+        return self.joining and time.monotonic() - self.since > JOIN_PATIENCE_S
 
 
 class InboxConsumer:
@@ -250,7 +265,10 @@ class InboxConsumer:
     def poll_riding_out_outages(self, stop: threading.Event) -> int:
         """`poll_once`, through what a running service meets: its database or the broker
         away for a while, or a rebalance that refused the offsets of a batch already applied
-        (it is read again, and the inbox skips it). Returns the number of records."""
+        (it is read again, and the inbox skips it). Returns the number of records. Raises
+        JoinStalled when the group would not take it in: a process restart does."""
+        if self.membership.stalled():
+            raise JoinStalled(f"consumer {self.group} has not joined its group in {JOIN_PATIENCE_S:.0f} s")
         try:
             return self.poll_once()
         except OperationalError as exc:
@@ -258,7 +276,7 @@ class InboxConsumer:
         except CommitFailedError as exc:
             log.warning("consumer %s: the group is rebalancing, offsets not committed (%s); "
                         "the batch will be read again and skipped by the inbox", self.group, exc)
-            self.membership.joining = True
+            self.membership.rejoin()
             return 0
         except KafkaError as exc:
             log.warning("consumer %s cannot reach the broker: %r", self.group, exc)
