@@ -101,7 +101,9 @@ class ServiceRuntime:
         producer = make_producer(self.settings.bootstrap_servers, client_id=f"{self.name}-relay")
         return OutboxRelay(self.name, self.engine, self.definition.outbox, producer, **options)
 
-    def consumer(self, subscription: Subscription, **consumer_options) -> InboxConsumer:
+    def consumer(self, subscription: Subscription, static: bool = True, **consumer_options) -> InboxConsumer:
+        """`static`: a member with a name that outlives the process (a service's long-running
+        consumer); a one-off reader (a rebuild) joins as a plain member, which leaves on close."""
         bootstrap = self.settings.bootstrap_servers
         membership = GroupMembership()
         return InboxConsumer(
@@ -111,6 +113,6 @@ class ServiceRuntime:
             # A static member: restarted after a crash, it takes its place back at once,
             # where a new member would wait for the dead one (the embedded broker even stalls).
             consumer=make_consumer(bootstrap, subscription.group, subscription.topics, listener=membership,
-                                   group_instance_id=f"{subscription.group}@{self.settings.consumer_instance}",
-                                   **consumer_options),
+                                   group_instance_id=f"{subscription.group}@{self.settings.consumer_instance}"
+                                   if static else None, **consumer_options),
             dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"))

@@ -110,7 +110,10 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
         current.building_generation, current.building_group = generation, group
         _drop_generation(session, runtime.definition.inbox, generation)  # an interrupted rebuild's
     # Larger batches than live: fewer transactions (and inbox look-ups) for the whole history.
-    consumer = consumer_for(runtime, generation, group, max_poll_records=REBUILD_BATCH)
+    # A plain member, which leaves the group when it closes: the live consumer joins this
+    # group once it serves, and a static member gone without leaving would hold it up (the
+    # embedded broker then never lets the newcomer in).
+    consumer = consumer_for(runtime, generation, group, static=False, max_poll_records=REBUILD_BATCH)
     try:
         next_check = 0.0
         while True:
