@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-COMMUNES_CSV = REPO.parent / "shared" / "data" / "swiss-communes.csv"
+COMMUNES_CSV = REPO / "bench" / "data" / "swiss-communes.csv"  # every Swiss commune (bench/data/README.md)
 SERVICES = ("programme", "surveys", "events", "partners", "reporting")
 SOURCES = ("programme", "surveys", "events", "partners")  # the services whose events reporting projects
 
@@ -54,7 +54,7 @@ class Commune:
 
 
 def communes(canton: str | None = None, limit: int | None = None, prefix: str = "b") -> list[Commune]:
-    """Rows of ../shared/data (one canton's, or every row), with slugs unique to this run."""
+    """Rows of bench/data/swiss-communes.csv (one canton's, or every row), with slugs unique to this run."""
     with COMMUNES_CSV.open(encoding="utf-8") as handle:
         rows = [r for r in csv.DictReader(handle) if canton is None or r["canton"] == canton]
     rows = rows[:limit] if limit else rows

@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 _spec = importlib.util.spec_from_file_location("survey_ingest", Path(__file__).with_name("survey_ingest.py"))
 SURVEY_INGEST = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(SURVEY_INGEST)
-COMMUNES_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "swiss-communes.csv"
+COMMUNES_CSV = Path(__file__).resolve().parent / "data" / "swiss-communes.csv"  # every Swiss commune (data/README.md)
 START = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
 TOPICS = [f"{s}.events" for s in ("programme", "surveys", "events", "partners")]
 

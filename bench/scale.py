@@ -4,7 +4,7 @@ latency change with the number of communes, as ratios measured in the same run.
 
     .venv/bin/python bench/scale.py [--communes 53,all] [--clients 8] [--answers 5] [--samples 200]
 
-`--communes` names the pair: `53` is the Jura rows of ../shared/data, `all` every row (2,210
+`--communes` names the pair: `53` is the Jura rows of bench/data/swiss-communes.csv, `all` every row (2,210
 communes of about 2018; 2,131 after the mergers up to 2026), any other number N the first N
 rows taking Jura's first (`--communes 3,12` is a quick check). For each size, in order, on a
 platform of its own started as `make run` starts it (`python -m runner` on a fresh temporary
