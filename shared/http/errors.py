@@ -6,7 +6,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_smorest import Api
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import DomainError
@@ -77,6 +77,13 @@ def register_error_handlers(app: Flask) -> None:
     def integrity_error(error: IntegrityError):
         log.info("integrity error answered with 409: %s", error.orig)
         return error_response(409)
+
+    @app.errorhandler(DataError)
+    def data_error(error: DataError):
+        # A value the database cannot hold or compare (an id beyond its integers, a NUL
+        # character in a text: PostgreSQL refuses both, SQLite does not): the input's fault.
+        log.info("data error answered with 422: %s", error.orig)
+        return error_response(422)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

@@ -191,3 +191,17 @@ def test_the_public_registration_form_answers_any_input_with_a_page_not_an_error
         assert response.mimetype == "text/html"
     tally = TALLY.setdefault("events (public registration form)", {"operations": 1, "cases": 0})
     tally["cases"] += 1
+
+
+def test_values_the_database_cannot_hold_are_refused_not_answered_500(platform):
+    """Found by this fuzzing on PostgreSQL, which refuses what SQLite takes: an id beyond its
+    integers, a NUL character in a text. Both are the request's fault: 422, nothing stored."""
+    surveys = platform.client("surveys")
+    beyond = surveys.get(f"{platform.api('surveys')}/surveys/18066452642272200/results",
+                         headers=platform.headers())
+    assert beyond.status_code in (404, 422), beyond.get_data(as_text=True)
+    partners = platform.client("partners")
+    nul = partners.post(f"{platform.api('partners')}/partners", json={"name": "Club\x00", "kind": "club"},
+                        headers=platform.headers())
+    assert nul.status_code in (201, 422), nul.get_data(as_text=True)  # SQLite stores it; PostgreSQL cannot
+    assert nul.status_code != 500
