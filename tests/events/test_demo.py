@@ -8,7 +8,8 @@ from datetime import date
 from sqlalchemy import select
 
 from shared.contracts.envelope import utcnow
-from tests.events.town import partner_registered, publish, relay_all
+from tests.support.kafka import publish_all
+from tests.events.town import partner_registered, publish
 
 from events import demo
 from events.adapters.orm import Commune, CommunityEvent, FeedbackAnswer, Partner, Registration
@@ -20,7 +21,7 @@ def onboard_courtetelle(town) -> str:
     slug = f"courtetelle-{uuid.uuid4().hex[:8]}"
     with town.world.runtime.unit_of_work() as uow:
         programme.onboard_commune(uow, slug, "Courtételle", "JU", 2582, date(2025, 9, 1))
-    relay_all(town.world.runtime)
+    publish_all(town.world.runtime)
     town.consume_until(lambda session: session.scalar(select(Commune.name).where(Commune.slug == slug))
                        == "Courtételle")
     return slug

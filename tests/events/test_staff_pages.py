@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.events.town import csrf_token, register, relay_all, utc
+from tests.support.kafka import publish_all
+from tests.events.town import csrf_token, register, utc
 from tests.support.snapshots import database_snapshot
 
 from events.adapters.orm import Commune, CommunityEvent, Registration
@@ -146,7 +147,7 @@ def test_the_new_event_form_preselects_the_phase_the_commune_is_in(town):
         if number == 1:
             with town.world.runtime.unit_of_work() as uow:
                 programme.complete_phase(uow, town.a, 1)
-    relay_all(town.world.runtime)
+    publish_all(town.world.runtime)
     town.consume_until(lambda session: session.scalar(select(Commune.current_phase).where(Commune.slug == town.a)) == 2)
     form = signed_in(town).get(f"/events/communes/{town.a}/new").get_data(as_text=True)
     assert re.search(r'<option value="2" selected>Phase 2</option>', form)

@@ -17,6 +17,7 @@ from shared.config import load_settings
 from shared.contracts import Event, parse, serialize, topic_of
 from shared.messaging.kafka import make_producer
 from shared.service import ServiceRuntime
+from tests.support.kafka import publish_all
 from tests.support.world import World
 
 from events.adapters.orm import Commune, Partner
@@ -66,7 +67,7 @@ class Town:
         runtime = ServiceRuntime(definition, load_settings(env))
         runtime.migrate()
         town = cls(world, runtime, bootstrap)
-        relay_all(world.runtime)  # the programme's CommuneOnboarded of A and B
+        publish_all(world.runtime)  # the programme's CommuneOnboarded of A and B
         suffix = uuid.uuid4().hex[:6]
         town.partners = {town.a: [f"pa1-{suffix}", f"pa2-{suffix}"], town.b: [f"pb1-{suffix}"]}
         publish(bootstrap, [
@@ -99,7 +100,7 @@ class Town:
             consumer.dead_letters.close()
 
     def publish_all(self) -> None:
-        relay_all(self.runtime)
+        publish_all(self.runtime)
 
     def messages(self, commune: str | None = None) -> list[Event]:
         """Every event of this service on the broker (for one commune, if given)."""
@@ -175,10 +176,3 @@ def raw_messages(bootstrap: str, topic: str, timeout_s: float = 20.0) -> list[tu
         consumer.close()
 
 
-def relay_all(runtime: ServiceRuntime) -> None:
-    relay = runtime.relay()
-    try:
-        while relay.publish_batch():
-            pass
-    finally:
-        relay.producer.close()

@@ -22,7 +22,7 @@ from shared.observability import metrics
 from shared.observability.context import current_correlation_id, reset_correlation_id, set_correlation_id
 from tests.support.counting import (POISON, activity_event, applied, counting_runtime, record_application,
                                     source_of, unique_group, write_events)
-from tests.support.kafka import read_events
+from tests.support.kafka import publish_all, read_events
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,15 +44,6 @@ def source(broker) -> str:
 def counting(settings_env, databases, tmp_path, group, source):
     return counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "counting"), group,
                             source=source)
-
-
-def run_relay_until_empty(runtime):
-    relay = runtime.relay()
-    try:
-        while relay.publish_batch():
-            pass
-    finally:
-        relay.producer.close()
 
 
 # The broker's smallest session timeout: a killed member leaves the group sooner.
@@ -88,7 +79,7 @@ def test_the_relay_publishes_pending_rows_in_order_and_marks_them(counting, brok
     ids = write_events(counting, commune_slug, 25)
     with counting.session_factory() as session:
         assert backlog(session, counting.definition.outbox)[0] == 25
-    run_relay_until_empty(counting)
+    publish_all(counting)
     assert outbox_rows(counting) == (25, 25)
     events = read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=25)
     assert [e.event_id for e in events] == ids  # one commune, one partition: in order
@@ -97,7 +88,7 @@ def test_the_relay_publishes_pending_rows_in_order_and_marks_them(counting, brok
 def test_the_consumer_applies_each_event_once_even_when_delivered_twice(counting, broker, commune_slug, group,
                                                                         source):
     write_events(counting, commune_slug, 10)
-    run_relay_until_empty(counting)
+    publish_all(counting)
     producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
     for event in read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=10):
         producer.send(topic_of(source), key=commune_slug.encode(), value=serialize(event))
@@ -159,7 +150,7 @@ def test_a_relay_killed_between_publish_and_mark_resends_and_the_consumer_counts
     process.wait()
     assert outbox_rows(counting) == (20, 0)  # on the broker, but not marked
     assert len(read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=20)) == 20
-    run_relay_until_empty(counting)  # the restarted relay sends them all again
+    publish_all(counting)  # the restarted relay sends them all again
     assert outbox_rows(counting) == (20, 20)
     assert len(read_events(broker.bootstrap_servers, topic_of(source), commune_slug, expect=40)) == 40
     consume_until(counting, commune_slug, 20)
@@ -170,7 +161,7 @@ def test_a_relay_killed_between_publish_and_mark_resends_and_the_consumer_counts
 def test_a_consumer_killed_before_committing_offsets_reprocesses_without_double_effect(
         counting, settings_env, broker, commune_slug, group, tmp_path, source):
     write_events(counting, commune_slug, 20)
-    run_relay_until_empty(counting)
+    publish_all(counting)
     marker = tmp_path / "consumer-reached"
     process = _spawn("consume-hang-before-commit", counting, settings_env, group, marker)
     _wait_for(marker, process)
@@ -198,6 +189,6 @@ def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_
         write_events(runtime, commune_slug, 1)
     finally:
         reset_correlation_id(token)
-    run_relay_until_empty(runtime)
+    publish_all(runtime)
     consume_until(runtime, commune_slug, 1)
     assert seen == ["http-request-7"]
