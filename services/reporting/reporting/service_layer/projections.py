@@ -3,6 +3,8 @@ keyed by ids from the event, so applying the history again gives the same rows.
 
 Nothing is written while a batch's events are applied: the writes are gathered in order
 and run at the end of the transaction (`flush`), runs of one statement as one executemany.
+Every write touches one commune's rows only (its `part`): one commune's writes keep their
+order, different communes' writes commute and share their statements' runs.
 Counting (survey answers) and the "data as of" time are added up first and written with
 one statement per table: they are most of the events and commutative, so the order inside
 a batch does not matter for them.
@@ -124,7 +126,8 @@ class Projector:
         return {"generation": self.generation, "commune": event.commune}
 
     def _put(self, session: Session, model, event: Event, keys: tuple[str, ...], **values) -> None:
-        _writes(session).upsert(model.__table__, {**self._key(event), **values}, keys=("generation", "commune", *keys))
+        _writes(session).upsert(model.__table__, {**self._key(event), **values}, keys=("generation", "commune", *keys),
+                                part=event.commune)
 
     # -- programme -----------------------------------------------------------------------
     def commune_onboarded(self, session: Session, event: Event) -> None:
@@ -133,10 +136,11 @@ class Projector:
                   population=p["population"], onboarded_on=_on(p["onboarded_on"]))
         _writes(session).upsert(PhaseView.__table__,
                                 [{**self._key(event), "number": number, "status": "pending"} for number in range(1, 6)],
-                                keys=("generation", "commune", "number"), replace=())
+                                keys=("generation", "commune", "number"), replace=(), part=event.commune)
 
     def _set_phase(self, session: Session, event: Event, number: int, **values) -> None:
-        _writes(session).update_where(PhaseView.__table__, {**self._key(event), "number": number}, values)
+        _writes(session).update_where(PhaseView.__table__, {**self._key(event), "number": number}, values,
+                                      part=event.commune)
 
     def phase_started(self, session: Session, event: Event) -> None:
         self._set_phase(session, event, event.payload["phase"], status="active",
@@ -150,7 +154,8 @@ class Projector:
         number = event.payload["phase"]
         self._set_phase(session, event, number, status="active", completed_at=None)
         _writes(session).add(LATER_PHASES_BACK, {"key_generation": self.generation,
-                                                 "key_commune": event.commune, "key_number": number})
+                                                 "key_commune": event.commune, "key_number": number},
+                            part=event.commune)
 
     def activity_checked(self, session: Session, event: Event) -> None:
         p = event.payload
@@ -191,7 +196,7 @@ class Projector:
                "partner_ids": [], "registered_people": 0, "waiting_people": 0, "head_count": None,
                "feedback_responses": 0, "satisfaction_total": 0, "met_someone_new": 0, **values}
         _writes(session).upsert(CommunityEventView.__table__, row, keys=("generation", "commune", "event_id"),
-                                replace=tuple(values))
+                                replace=tuple(values), part=event.commune)
 
     def event_cancelled(self, session: Session, event: Event) -> None:
         self._update_event(session, event, status="cancelled")
@@ -215,7 +220,8 @@ class Projector:
         _writes(session).upsert(SurveyView.__table__,
                                 {**self._key(event), "survey_id": p["survey_id"], "template": p["template"],
                                  "follow_up_of": p["follow_up_of"], "responses": 0, "status": "published", **values},
-                                keys=("generation", "commune", "survey_id"), replace=tuple(values))
+                                keys=("generation", "commune", "survey_id"), replace=tuple(values),
+                                part=event.commune)
 
     def survey_published(self, session: Session, event: Event) -> None:
         self._survey(session, event, status="published", published_at=_at(event.payload["published_at"]))
@@ -252,7 +258,8 @@ class Projector:
 
     def _set_partner(self, session: Session, event: Event, **values) -> None:
         _writes(session).update_where(PartnerView.__table__,
-                                      {**self._key(event), "partner_id": event.payload["partner_id"]}, values)
+                                      {**self._key(event), "partner_id": event.payload["partner_id"]}, values,
+                                      part=event.commune)
 
     def partner_updated(self, session: Session, event: Event) -> None:
         p = event.payload
