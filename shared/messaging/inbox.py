@@ -234,8 +234,9 @@ class InboxConsumer:
             batch = self.consumer.poll(timeout_ms=0)
         return batch
 
-    def poll_once(self, timeout_ms: int = 500) -> int:
-        """Apply one polled batch, then commit its offsets; returns the number of records."""
+    def poll_once(self, timeout_ms: int = 500, commit: bool = True) -> int:
+        """Apply one polled batch, then commit its offsets (unless the caller commits later,
+        as a rebuild does once at its end); returns the number of records."""
         batch = self._poll(timeout_ms)
         records = [record for partition_records in batch.values() for record in partition_records]
         if records:
@@ -246,7 +247,8 @@ class InboxConsumer:
                 for partition, partition_records in batch.items():
                     self.consumer.seek(partition, partition_records[0].offset)
                 raise
-            self._commit()
+            if commit:
+                self._commit()
         self._report_lag()
         return len(records)
 
