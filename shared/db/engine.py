@@ -36,6 +36,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Inbox rows land at random places of their index (event ids are random): with the
+    # default 2 MiB page cache and a checkpoint every 4 MB of log, reporting's consumer
+    # spent a third of its time reading pages back and copying them. Up to 32 MiB of cache
+    # per connection (taken only as pages are used) and a checkpoint every ~40 MB.
+    cursor.execute("PRAGMA cache_size=-32768")
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
     cursor.close()
 
 
