@@ -27,8 +27,7 @@ from reporting.service_layer.projections import Projector
 
 log = logging.getLogger(__name__)
 GROUP_PREFIX = "reporting-projections"
-REBUILD_BATCH = 2000
-LAG_CHECK_S = 0.5
+REBUILD_BATCH = 5000
 
 
 def state(session: Session) -> ProjectionState:
@@ -87,15 +86,34 @@ def _consume_while_active(runtime, consumer, generation: int, stop: threading.Ev
                     return
 
 
-def _lag(consumer) -> tuple[int, int]:
-    """(messages still to read, messages in total) over the consumer's assigned partitions."""
-    partitions = list(consumer.assignment())
-    if not partitions:
-        return 1, 1
-    ends = consumer.end_offsets(partitions)
-    starts = consumer.beginning_offsets(partitions)
-    remaining = sum(max(0, ends[p] - consumer.position(p)) for p in partitions)
-    return remaining, sum(ends[p] - starts[p] for p in partitions)
+class _Progress:
+    """How far a consumer has read its assigned partitions, against their ends as last
+    asked of the broker: positions are known locally, the ends cost a round trip, so they
+    are asked again only when the consumer has reached them (live events may have come)."""
+
+    def __init__(self, consumer):
+        self.consumer = consumer
+        self.partitions: set = set()
+        self.starts: dict = {}
+        self.ends: dict = {}
+
+    def refresh(self) -> None:
+        self.partitions = set(self.consumer.assignment())
+        self.starts = self.consumer.beginning_offsets(list(self.partitions)) if self.partitions else {}
+        self.ends = self.consumer.end_offsets(list(self.partitions)) if self.partitions else {}
+
+    def remaining(self) -> int:
+        return sum(max(0, self.ends[p] - self.consumer.position(p)) for p in self.partitions)
+
+    def total(self) -> int:
+        return sum(self.ends[p] - self.starts[p] for p in self.partitions)
+
+    def caught_up(self) -> bool:
+        """Read to the current end of every assigned partition (asks the broker once more)."""
+        if not self.partitions or self.partitions != set(self.consumer.assignment()) or self.remaining():
+            return False
+        self.refresh()
+        return bool(self.partitions) and self.remaining() == 0
 
 
 def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
@@ -115,21 +133,21 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
     # embedded broker then never lets the newcomer in).
     consumer = consumer_for(runtime, generation, group, static=False, max_poll_records=REBUILD_BATCH)
     try:
-        next_check = 0.0
+        read = _Progress(consumer.consumer)
         while True:
             if stop.is_set():
                 raise KeyboardInterrupt
             # No offsets are committed on the way: an interrupted rebuild starts again in a
             # new group. Committing every batch cost a tenth of the rebuild.
-            read = consumer.poll_once(timeout_ms=200, commit=False)
-            if read and time.monotonic() < next_check:
-                continue  # asking the broker for its offsets after every batch slowed the rebuild
-            next_check = time.monotonic() + LAG_CHECK_S
-            remaining, total = _lag(consumer.consumer)
-            if progress:
-                progress(total - remaining, total)
-            if remaining == 0 and consumer.consumer.assignment():
+            consumer.poll_once(timeout_ms=200, commit=False)
+            if read.partitions != set(consumer.consumer.assignment()):
+                read.refresh()  # assigned (or reassigned): the history to read
+            if read.caught_up():
                 break
+            if progress and read.partitions:
+                progress(read.total() - read.remaining(), read.total())
+        if progress:
+            progress(read.total(), read.total())
         consumer.consumer.commit()  # where the live consumer takes over this group
         with Session(runtime.engine) as session, session.begin():
             current = state(session)
