@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 
-from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -31,7 +31,11 @@ def make_producer(bootstrap_servers: str, **overrides) -> KafkaProducer:
 
 
 def make_consumer(bootstrap_servers: str, group: str, topics: list[str],
-                  listener: ConsumerRebalanceListener | None = None, **overrides) -> KafkaConsumer:
+                  listener: ConsumerRebalanceListener | None = None, assign_all: bool = False,
+                  **overrides) -> KafkaConsumer:
+    """A consumer of `group` on `topics`: a member of the group, given its share of the
+    partitions; or, with `assign_all`, a reader of every partition that does not join the
+    group (nothing to wait for) but reads and commits offsets under its name."""
     config = dict(
         bootstrap_servers=bootstrap_servers,
         group_id=group,
@@ -49,7 +53,14 @@ def make_consumer(bootstrap_servers: str, group: str, topics: list[str],
     )
     config.update(overrides)
     consumer = KafkaConsumer(**config)
-    consumer.subscribe(topics, listener=listener)
+    if not assign_all:
+        consumer.subscribe(topics, listener=listener)
+        return consumer
+    partitions = [TopicPartition(topic, number) for topic in topics
+                  for number in sorted(consumer.partitions_for_topic(topic) or ())]
+    consumer.assign(partitions)
+    if listener is not None:
+        listener.on_partitions_assigned(partitions)
     return consumer
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from shared.contracts import Event
 
 from programme.service_layer import handlers
-from reporting.adapters.orm import PROJECTIONS
-from reporting.service_layer.generations import active_generation, rebuild
+from reporting.adapters.orm import PROJECTIONS, PartnerView
+from reporting.service_layer.generations import active_generation, rebuild, state
 from tests.support.kafka import publish_all
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
@@ -174,6 +174,59 @@ def test_replaying_every_event_twice_changes_nothing(lifecycle, reporting, produ
     produce(*replay, *replay)
     reporting.catch_up()
     assert projections(reporting) == before
+
+
+def test_a_rebuild_skips_repeated_events_and_sets_a_malformed_one_aside(lifecycle, reporting, produce, broker):
+    """The rebuild parses the history in a second process: what it refuses must still reach
+    the dead-letter topic, and events published twice must still count once."""
+    from kafka import KafkaConsumer, KafkaProducer
+
+    from shared.messaging.inbox import dead_letter_topic
+    from tests.support.kafka import read_events
+    before = projections(reporting)
+    produce(*[e for topic in ("programme.events", "events.events", "partners.events")
+              for e in read_events(broker.bootstrap_servers, topic, lifecycle.commune_a)])
+    raw = KafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
+    raw.send("programme.events", key=lifecycle.commune_a.encode(), value=b'{"type": "programme.PhaseStarted"}')
+    raw.flush()
+    raw.close()
+    assert rebuild(reporting.runtime) == 2
+    assert projections(reporting) == before
+    with Session(reporting.runtime.engine) as session:
+        group = state(session).active_group
+    dead = KafkaConsumer(dead_letter_topic(group), bootstrap_servers=broker.bootstrap_servers,
+                         auto_offset_reset="earliest", consumer_timeout_ms=3000)
+    try:
+        letters = [message for message in dead]
+    finally:
+        dead.close()
+    assert [message.value for message in letters] == [b'{"type": "programme.PhaseStarted"}']
+    assert dict(letters[0].headers)["error"].startswith(b"contract: envelope does not match")
+
+
+def test_the_live_consumer_takes_over_exactly_where_the_rebuild_stopped(lifecycle, reporting, produce, broker):
+    """The rebuild reads every partition without joining the group, then commits its
+    offsets under the group's name: the live consumer must start there, not from the start."""
+    from kafka import KafkaConsumer, TopicPartition
+    assert rebuild(reporting.runtime) == 2
+    with Session(reporting.runtime.engine) as session:
+        group = state(session).active_group
+    reader = KafkaConsumer(bootstrap_servers=broker.bootstrap_servers, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, number) for topic in reporting.runtime.definition.subscriptions[0].topics
+                      for number in reader.partitions_for_topic(topic)]
+        committed = {partition: reader.committed(partition) for partition in partitions}
+        ends = reader.end_offsets(partitions)
+    finally:
+        reader.close()
+    assert sum(ends.values()) > 0
+    assert committed == ends
+    produce(partner(lifecycle.commune_a, "p-after", "club", "active", "2026-05-04"))
+    reporting.catch_up()
+    with Session(reporting.runtime.engine) as session:
+        partners = session.scalars(select(PartnerView.partner_id).where(
+            PartnerView.generation == 2, PartnerView.commune == lifecycle.commune_a)).all()
+    assert "p-after" in partners
 
 
 def test_a_viewer_of_a_sees_nothing_of_b_and_only_the_region_sees_the_region(lifecycle, reporting):

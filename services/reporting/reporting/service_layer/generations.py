@@ -128,10 +128,11 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
         current.building_generation, current.building_group = generation, group
         _drop_generation(session, runtime.definition.inbox, generation)  # an interrupted rebuild's
     # Larger batches than live: fewer transactions (and inbox look-ups) for the whole history.
-    # A plain member, which leaves the group when it closes: the live consumer joins this
-    # group once it serves, and a static member gone without leaving would hold it up (the
-    # embedded broker then never lets the newcomer in).
-    consumer = consumer_for(runtime, generation, group, static=False, max_poll_records=REBUILD_BATCH)
+    # It reads every partition itself rather than joining the group: no join to wait for,
+    # and nothing left in the group when it is done; its offsets, committed under the group's
+    # name at the end, are where the live consumer takes over.
+    consumer = consumer_for(runtime, generation, group, static=False, assign_all=True,
+                            max_poll_records=REBUILD_BATCH)
     try:
         read = _Progress(consumer.consumer)
         while True:
