@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import MemberToRemove
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import Column, MetaData, String, Table, insert, select
@@ -270,6 +271,7 @@ class InboxConsumer:
         (it is read again, and the inbox skips it). Returns the number of records. Raises
         JoinStalled when the group would not take it in: a process restart does."""
         if self.membership.stalled():
+            self.forget_former_self()
             raise JoinStalled(f"consumer {self.group} has not joined its group in {JOIN_PATIENCE_S:.0f} s")
         try:
             return self.poll_once()
@@ -284,6 +286,26 @@ class InboxConsumer:
             log.warning("consumer %s cannot reach the broker: %r", self.group, exc)
         stop.wait(2.0)
         return 0
+
+    def forget_former_self(self) -> None:
+        """Remove from the group the member holding this consumer's static name: a killed
+        earlier incarnation of this very process. The embedded broker can keep such a member
+        and never let its successor in (seen in the fault runs); the name is this process's
+        alone (`<group>@<instance>`), so nothing else is removed. Apache Kafka replaces the
+        member by itself; this is then a no-op."""
+        instance = self.consumer.config.get("group_instance_id")
+        if not instance:
+            return
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.consumer.config["bootstrap_servers"],
+                                     client_id=f"{self.group}-admin")
+            try:
+                admin.remove_group_members(self.group, [MemberToRemove(group_instance_id=instance)])
+            finally:
+                admin.close()
+            log.warning("consumer %s: removed the stale member %s from its group", self.group, instance)
+        except KafkaError as exc:
+            log.warning("consumer %s: could not remove the stale member %s: %r", self.group, instance, exc)
 
     def run(self, stop: threading.Event) -> None:
         log.info("consumer %s started", self.group)

@@ -72,3 +72,54 @@ def test_relay_and_consumer_ride_out_a_broker_restart(tmp_path, settings_env, da
                 worker.join(timeout=30)
     finally:
         broker.stop()
+
+
+KILLED_MEMBER = """
+import sys, time
+from shared.messaging.kafka import make_consumer
+from shared.messaging.inbox import GroupMembership
+membership = GroupMembership()
+consumer = make_consumer(sys.argv[1], sys.argv[2], [sys.argv[3]], listener=membership, group_instance_id=sys.argv[4])
+while membership.joining:
+    consumer.poll(timeout_ms=100)
+print("joined", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_consumer_stuck_behind_its_killed_predecessor_removes_it(tmp_path, settings_env, databases, broker):
+    """The embedded broker can keep a SIGKILLed static member in the group and never let its
+    successor (same static name) in. A consumer whose join stalls removes the member of its
+    name before its process ends, so the restarted process gets in."""
+    import subprocess
+    import sys
+
+    from kafka import KafkaAdminClient
+    settings = load_settings(settings_env)
+    runtime = counting_runtime(settings, databases.new("counting", tmp_path), unique_group(), source="restarted")
+    subscription = runtime.definition.subscriptions[0]
+    instance = f"{subscription.group}@{settings.consumer_instance}"
+    predecessor = subprocess.Popen([sys.executable, "-c", KILLED_MEMBER, broker.bootstrap_servers, subscription.group,
+                                    subscription.topics[0], instance], stdout=subprocess.PIPE, text=True)
+    assert predecessor.stdout.readline().strip() == "joined"
+    predecessor.kill()
+    predecessor.wait()
+
+    def members() -> list[str]:
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap_servers)
+        try:
+            group = admin.describe_groups([subscription.group])[subscription.group]
+        finally:
+            admin.close()
+        return [member["group_instance_id"] for member in group["members"]]
+
+    assert members() == [instance]  # the killed one stays: it never left
+    consumer = runtime.consumer(subscription, **FAST_GROUP)
+    try:
+        consumer.forget_former_self()
+        assert members() == []
+        assert wait_for(lambda: consumer.poll_once(timeout_ms=200) >= 0 and not consumer.membership.joining, 30)
+        assert members() == [instance]
+    finally:
+        consumer.consumer.close(autocommit=False)
+        consumer.dead_letters.close()
