@@ -78,6 +78,10 @@ def _die_with_parent() -> None:
 
 
 def main() -> None:
+    # Ctrl-C (SIGINT) stops the platform even if it was started with SIGINT ignored, as a
+    # background job of a script is: Python would then leave it ignored, and so would every
+    # worker started from here.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     settings = load_settings()
     configure_logging(settings.log_level)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
