@@ -87,20 +87,15 @@ def _consume_while_active(runtime, consumer, generation: int, stop: threading.Ev
 
 
 class _Progress:
-    """How far a consumer has read its assigned partitions, against their ends as last
+    """How far a consumer has read the partitions assigned to it, against their ends as last
     asked of the broker: positions are known locally, the ends cost a round trip, so they
     are asked again only when the consumer has reached them (live events may have come)."""
 
     def __init__(self, consumer):
         self.consumer = consumer
-        self.partitions: set = set()
-        self.starts: dict = {}
-        self.ends: dict = {}
-
-    def refresh(self) -> None:
-        self.partitions = set(self.consumer.assignment())
-        self.starts = self.consumer.beginning_offsets(list(self.partitions)) if self.partitions else {}
-        self.ends = self.consumer.end_offsets(list(self.partitions)) if self.partitions else {}
+        self.partitions = list(consumer.assignment())
+        self.starts = consumer.beginning_offsets(self.partitions)
+        self.ends = consumer.end_offsets(self.partitions)
 
     def remaining(self) -> int:
         return sum(max(0, self.ends[p] - self.consumer.position(p)) for p in self.partitions)
@@ -109,11 +104,11 @@ class _Progress:
         return sum(self.ends[p] - self.starts[p] for p in self.partitions)
 
     def caught_up(self) -> bool:
-        """Read to the current end of every assigned partition (asks the broker once more)."""
-        if not self.partitions or self.partitions != set(self.consumer.assignment()) or self.remaining():
+        """Read to the current end of every partition (asks the broker once more)."""
+        if self.remaining():
             return False
-        self.refresh()
-        return bool(self.partitions) and self.remaining() == 0
+        self.ends = self.consumer.end_offsets(self.partitions)
+        return self.remaining() == 0
 
 
 def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
@@ -141,11 +136,9 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
             # No offsets are committed on the way: an interrupted rebuild starts again in a
             # new group. Committing every batch cost a tenth of the rebuild.
             consumer.poll_once(timeout_ms=200, commit=False)
-            if read.partitions != set(consumer.consumer.assignment()):
-                read.refresh()  # assigned (or reassigned): the history to read
             if read.caught_up():
                 break
-            if progress and read.partitions:
+            if progress:
                 progress(read.total() - read.remaining(), read.total())
         if progress:
             progress(read.total(), read.total())
