@@ -5,19 +5,24 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TRANSLATIONS := shared/translations $(wildcard services/*/*/translations)
 
-.PHONY: run test test-postgres test-browser setup translations extract-messages bench clean
+.PHONY: run test test-postgres test-browser setup postgres translations extract-messages bench clean
 
 run: setup
 	$(PY) -m runner
 
-test: setup
+# The production-like run among the tests needs PostgreSQL: started (installed if missing) first.
+test: setup postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The database tests again, against PostgreSQL (127.0.0.1:5432 by default).
-test-postgres: setup
+test-postgres: setup postgres
 	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser and not embedded" $(PYTEST_ARGS) tests
 
 setup: $(STAMP) translations
+
+# Debian's PostgreSQL on 127.0.0.1:5432, installed and started when it does not answer there.
+postgres:
+	@bash deploy/local/postgres.sh
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -59,7 +64,7 @@ clean:
 
 # The production-like run on this machine: gunicorn, PostgreSQL, nginx, Prometheus
 # (apt-get install nginx prometheus).
-prod-run: setup
+prod-run: setup postgres
 	$(PY) -m prodrun
 
 # Regenerate the deployment files that follow from runner/services.py.
