@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from shared.contracts import Event, serialize
 from shared.db.engine import make_engine, service_metadata
 from shared.messaging.embedded_broker import EmbeddedBroker
-from shared.messaging.inbox import GroupMembership, InboxConsumer
+from shared.messaging.inbox import GroupMembership, InboxConsumer, dead_letter_topic
 from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
 from shared.messaging.outbox import add_to_outbox, backlog
 from shared.messaging.relay import OutboxRelay
@@ -246,7 +246,8 @@ def bench_inbox_consumer(backbone: Backbone, wanted: int, with_effect: bool) -> 
     handler = effects_handler(backbone.effects) if with_effect else (lambda session, event: None)
     consumer = InboxConsumer(
         service="bench", group=group, engine=backbone.engine, inbox=backbone.definition.inbox,
-        handlers={EVENT_TYPE: handler}, consumer=clock, membership=membership, dead_letters=dead_letters)
+        handlers={EVENT_TYPE: handler}, consumer=clock, membership=membership, dead_letters=dead_letters,
+        dead_letter_topic=dead_letter_topic(group))
     try:
         count, elapsed = consume(consumer.poll_once, clock, wanted, "inbox consumer")
     finally:

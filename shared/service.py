@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import Settings
 from shared.db.engine import make_engine
 from shared.db.uow import UnitOfWork
-from shared.messaging.inbox import GroupMembership, Handler, InboxConsumer, inbox_table
+from shared.messaging.inbox import GroupMembership, Handler, InboxConsumer, dead_letter_topic, inbox_table
 from shared.messaging.kafka import make_consumer, make_producer
 from shared.messaging.outbox import outbox_table
 from shared.messaging.relay import OutboxRelay
@@ -30,6 +30,13 @@ class Subscription:
     topics: list[str]
     handlers: dict[str, Handler]
     before_commit: Callable[[Session], None] | None = None  # last step of each transaction
+    # The group named where the topics are created (compose, Kubernetes, prodrun/topology.py),
+    # when `group` is a passing name of it (reporting's generations).
+    declared_group: str | None = None
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return dead_letter_topic(self.declared_group or self.group)
 
 
 @dataclass
@@ -115,4 +122,5 @@ class ServiceRuntime:
             consumer=make_consumer(bootstrap, subscription.group, subscription.topics, listener=membership,
                                    group_instance_id=f"{subscription.group}@{self.settings.consumer_instance}"
                                    if static else None, **consumer_options),
-            dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"))
+            dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"),
+            dead_letter_topic=subscription.dead_letter_topic)

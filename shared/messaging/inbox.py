@@ -89,7 +89,8 @@ class GroupMembership(ConsumerRebalanceListener):
 class InboxConsumer:
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
                  handlers: dict[str, Handler], consumer: KafkaConsumer, membership: GroupMembership,
-                 dead_letters: KafkaProducer, before_commit: Callable[[Session], None] | None = None):
+                 dead_letters: KafkaProducer, dead_letter_topic: str,
+                 before_commit: Callable[[Session], None] | None = None):
         self.service = service
         self.group = group
         self.engine = engine
@@ -97,6 +98,7 @@ class InboxConsumer:
         self.handlers = handlers
         self.consumer = consumer
         self.dead_letters = dead_letters
+        self.dead_letter_topic = dead_letter_topic
         # Runs last in each transaction: handlers may gather work there to do it in bulk.
         self.before_commit = before_commit
         # The consumer's rebalance listener: while it joins, polls must really wait (_poll).
@@ -215,7 +217,7 @@ class InboxConsumer:
         log.error("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset,
                   reason[:500])
         self.dead_letters.send(
-            dead_letter_topic(self.group), key=record.key, value=record.value,
+            self.dead_letter_topic, key=record.key, value=record.value,
             headers=[("error", reason[:2000].encode()), ("topic", record.topic.encode()),
                      ("partition", str(record.partition).encode()),
                      ("offset", str(record.offset).encode())]).get(timeout=30)

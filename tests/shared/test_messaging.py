@@ -192,3 +192,29 @@ def test_the_consumer_works_under_the_correlation_id_of_the_request_that_caused_
     publish_all(runtime)
     consume_until(runtime, commune_slug, 1)
     assert seen == ["http-request-7"]
+
+
+def test_every_consumer_dead_letters_to_a_topic_the_deployment_creates(settings_env):
+    """compose, Kubernetes and the production-like run create prodrun/topology.py's dead-letter
+    topics; reporting's consumer, whose group changes with each generation of its read
+    models, used to write to a topic of that passing name, which no deployment had."""
+    from prodrun import topology
+    from reporting.service_layer.generations import _new_group, consumer_for
+    from runner.services import DEFINITIONS
+    from shared.service import ServiceRuntime
+    settings = load_settings(settings_env)
+    created = set(topology.dead_letter_topics())
+    consumers = []
+    try:
+        for definition in DEFINITIONS:
+            runtime = ServiceRuntime(definition, settings)
+            if definition.name == "reporting":
+                consumers.append(consumer_for(runtime, 2, _new_group(2), static=False))
+            else:
+                consumers += [runtime.consumer(subscription, static=False) for subscription in definition.subscriptions]
+        assert len(consumers) == len(created) == 4
+        assert {consumer.dead_letter_topic for consumer in consumers} == created
+    finally:
+        for consumer in consumers:
+            consumer.consumer.close(autocommit=False)
+            consumer.dead_letters.close(timeout=5)

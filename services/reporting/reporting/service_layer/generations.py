@@ -53,7 +53,8 @@ def consumer_for(runtime, generation: int, group: str, **options) -> InboxConsum
     from shared.service import Subscription
     projector = Projector(generation)
     subscription = Subscription(group=group, topics=runtime.definition.subscriptions[0].topics,
-                                handlers=projector.handlers(), before_commit=projector.flush)
+                                handlers=projector.handlers(), before_commit=projector.flush,
+                                declared_group=GROUP_PREFIX)
     return runtime.consumer(subscription, **options)
 
 
