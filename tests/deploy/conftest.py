@@ -5,9 +5,11 @@ import shutil
 
 import pytest
 
-# Debian's packages: prometheus (with promtool) and nginx. `.ci/run` installs them and sets
-# ASP_REQUIRE_DEPLOY_TOOLS=1, so there a missing tool fails instead of skipping.
-DEBIAN_PACKAGE = {"promtool": "prometheus", "prometheus": "prometheus", "nginx": "nginx"}
+# Debian's packages: prometheus (with promtool) and nginx, which `.ci/run` installs; node and
+# npm (there already) validate the AsyncAPI document (tests/shared/test_asyncapi.py). `.ci/run`
+# sets ASP_REQUIRE_DEPLOY_TOOLS=1, so there a missing tool fails instead of skipping.
+DEBIAN_PACKAGE = {"promtool": "prometheus", "prometheus": "prometheus", "nginx": "nginx", "node": "nodejs",
+                  "npm": "npm"}
 
 
 def pytest_configure(config):
