@@ -23,7 +23,6 @@ from pathlib import Path
 from shared.config import load_settings
 from shared.http.keys import ensure_keys
 from shared.messaging.embedded_broker import EmbeddedBroker, free_port
-from shared.messaging.kafka import ensure_topics
 from shared.service import ServiceRuntime
 
 from prodrun import nginx, postgres, topology
@@ -100,10 +99,7 @@ class ProductionLikeRun:
         folder = self.config.folder
         urls = postgres.ensure_service_databases(self.config.postgres_url, self.config.database_prefix)
         self.broker = EmbeddedBroker(folder / "broker").start()
-        ensure_topics(self.broker.bootstrap_servers, topology.event_topics(), topology.EVENT_PARTITIONS)
-        if topology.dead_letter_topics():
-            ensure_topics(self.broker.bootstrap_servers, topology.dead_letter_topics(),
-                          topology.DEAD_LETTER_PARTITIONS)
+        topology.create_topics(self.broker.bootstrap_servers)
         env = {key: value for key, value in os.environ.items()
                if not key.endswith("_DATABASE_URL") and key not in ("PROMETHEUS_MULTIPROC_DIR", "ASP_EMBEDDED")}
         env.update({f"{service.upper()}_DATABASE_URL": url for service, url in urls.items()})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from shared.contracts import topic_of
 from shared.messaging.inbox import dead_letter_topic
-from shared.messaging.kafka import DEFAULT_PARTITIONS
+from shared.messaging.kafka import DEFAULT_PARTITIONS, ensure_topics
 
 from runner.services import DEFINITIONS
 
@@ -70,3 +70,10 @@ def topics() -> dict[str, int]:
     """Every topic the platform needs, with its partition count."""
     return {**{topic: EVENT_PARTITIONS for topic in event_topics()},
             **{topic: DEAD_LETTER_PARTITIONS for topic in dead_letter_topics()}}
+
+
+def create_topics(bootstrap_servers: str) -> None:
+    """What is missing of them, as compose and Kubernetes create them at deploy time: a
+    dead letter then never waits for its topic to be made on first use."""
+    ensure_topics(bootstrap_servers, event_topics(), EVENT_PARTITIONS)
+    ensure_topics(bootstrap_servers, dead_letter_topics(), DEAD_LETTER_PARTITIONS)

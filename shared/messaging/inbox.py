@@ -245,8 +245,9 @@ class InboxConsumer:
         if records:
             try:
                 self.apply_batch(records)
-            except OperationalError:
-                # Nothing of the batch was kept: rewind so it is polled again.
+            except Exception:
+                # The database or the broker (a dead letter not acknowledged) failed half-way:
+                # rewind so the batch is polled again; the inbox skips what was applied.
                 for partition, partition_records in batch.items():
                     self.consumer.seek(partition, partition_records[0].offset)
                 raise

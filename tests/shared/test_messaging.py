@@ -218,3 +218,43 @@ def test_every_consumer_dead_letters_to_a_topic_the_deployment_creates(settings_
         for consumer in consumers:
             consumer.consumer.close(autocommit=False)
             consumer.dead_letters.close(timeout=5)
+
+
+def test_a_dead_letter_the_broker_did_not_acknowledge_is_sent_again(counting, broker, commune_slug, group, source):
+    """A batch whose dead letter was refused (the topic not there yet, the broker away) is
+    read again: the poison still reaches the dead-letter topic, the good event counts once.
+    It used to be skipped: the consumer's position had moved past it."""
+    from kafka.errors import KafkaTimeoutError
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap_servers)
+    topic = topic_of(source)
+    producer.send(topic, key=commune_slug.encode(), value=b"{not an event")
+    producer.send(topic, key=commune_slug.encode(), value=serialize(activity_event(commune_slug, source=source)))
+    producer.flush()
+    producer.close()
+    consumer = counting.consumer(counting.definition.subscriptions[0], **FAST_GROUP)
+    real_send, refused = consumer.dead_letters.send, []
+
+    def send_refused_once(*args, **kwargs):
+        if not refused:
+            refused.append(args)
+            raise KafkaTimeoutError("the dead-letter topic did not answer")
+        return real_send(*args, **kwargs)
+    consumer.dead_letters.send = send_refused_once
+    try:
+        deadline = time.monotonic() + 60
+        while metrics.EVENTS_DEAD_LETTERED.labels("counting", group)._value.get() < 1:
+            assert time.monotonic() < deadline, "the poison never reached the dead-letter topic"
+            try:
+                consumer.poll_once()
+            except KafkaTimeoutError:
+                pass
+    finally:
+        consumer.consumer.close()
+        consumer.dead_letters.close()
+    assert refused and applied(counting, commune_slug) == (1, 1)
+    dead = KafkaConsumer(dead_letter_topic(group), bootstrap_servers=broker.bootstrap_servers,
+                         auto_offset_reset="earliest", consumer_timeout_ms=5000)
+    try:
+        assert [record.value for record in dead] == [b"{not an event"]
+    finally:
+        dead.close()
