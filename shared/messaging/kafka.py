@@ -55,6 +55,13 @@ def make_consumer(bootstrap_servers: str, group: str, topics: list[str],
     consumer = KafkaConsumer(**config)
     if not assign_all:
         consumer.subscribe(topics, listener=listener)
+        # Fetch the subscribed topics' metadata now, before the first join. Otherwise a group
+        # leader assigns against an empty snapshot of them, then rebalances again once they
+        # arrive, and kafka-python 3.0.12 can drop that second join when the poll driving it
+        # times out: the pending join is never awaited again and the partitions are never
+        # assigned (seen on Apache Kafka with short polls; GroupMembership's patience is the
+        # last resort).
+        consumer.topics()
         return consumer
     partitions = [TopicPartition(topic, number) for topic in topics
                   for number in sorted(consumer.partitions_for_topic(topic) or ())]
