@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TRANSLATIONS := shared/translations $(wildcard services/*/*/translations)
 
-.PHONY: run test test-postgres test-browser setup postgres translations extract-messages bench clean
+.PHONY: run test test-postgres test-kafka test-browser setup postgres translations extract-messages bench clean
 
 run: setup
 	$(PY) -m runner
@@ -17,6 +17,11 @@ test: setup postgres
 # The database tests again, against PostgreSQL (127.0.0.1:5432 by default).
 test-postgres: setup postgres
 	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser and not embedded" $(PYTEST_ARGS) tests
+
+# Every test that talks to a broker, on Apache Kafka's own 3-node KRaft cluster (Java 17 and
+# Maven: deploy/kafka/pom.xml), where `make test` uses the embedded broker.
+test-kafka: setup postgres
+	ASP_BROKER=kafka ASP_KAFKA_NODES=3 $(PY) -m pytest -m "broker and not browser" $(PYTEST_ARGS) tests
 
 setup: $(STAMP) translations
 

@@ -1,7 +1,7 @@
 """`make run`: the whole platform on one machine, with nothing to set up.
 
-Starts the embedded Kafka-compatible broker (unless KAFKA_BOOTSTRAP_SERVERS points at
-one), applies every service's migrations, seeds the demo once, starts each service's
+Starts the embedded Kafka-compatible broker, or Apache Kafka with ASP_BROKER=kafka (unless
+KAFKA_BOOTSTRAP_SERVERS points at one), applies every service's migrations, seeds the demo once, starts each service's
 outbox relay and consumers as child processes (restarted if they die), and serves every
 service under one port. Ctrl-C stops it all; the data stays in ASP_DATA_DIR.
 """
@@ -20,13 +20,13 @@ from waitress import create_server  # noqa: E402
 
 from shared.config import load_settings  # noqa: E402
 from shared.http.keys import ensure_keys  # noqa: E402
-from shared.messaging.embedded_broker import EmbeddedBroker  # noqa: E402
-from shared.messaging.kafka import ensure_topics, platform_topics  # noqa: E402
+from shared.messaging.local_broker import broker_folder, broker_kind, local_broker  # noqa: E402
 from shared.observability.logging import configure_logging  # noqa: E402
 from shared.service import ServiceRuntime  # noqa: E402
 from programme.demo import LOGINS  # noqa: E402
 from runner.dispatch import PathDispatcher  # noqa: E402
 from runner.services import DEFINITIONS  # noqa: E402
+from prodrun import topology  # noqa: E402
 
 log = logging.getLogger("runner")
 
@@ -89,12 +89,15 @@ def main() -> None:
     broker = None
     if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):  # not the address file an earlier run left
         port = int(os.environ.get("ASP_BROKER_PORT", "0")) or None
-        broker = EmbeddedBroker(settings.data_dir / "broker", port=port).start()
+        broker = local_broker(broker_folder(settings.data_dir), port=port)
+        if broker_kind() == "kafka":  # tens of seconds, more when Maven first fetches its jars
+            print("Starting Apache Kafka…", flush=True)
+        broker.start()
         os.environ["KAFKA_BOOTSTRAP_SERVERS"] = broker.bootstrap_servers
         settings = load_settings()
     workers = None
     try:
-        ensure_topics(settings.bootstrap_servers, platform_topics())
+        topology.create_topics(settings.bootstrap_servers)
         runtimes = [ServiceRuntime(definition, settings) for definition in DEFINITIONS]
         for runtime in runtimes:
             runtime.migrate()

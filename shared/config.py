@@ -70,10 +70,14 @@ class Settings:
         return self.kafka_bootstrap_servers
 
 
-def _embedded_broker(data_dir: Path) -> str | None:
-    """The address `make run`'s broker wrote, so a command beside it (a rebuild, say) finds it."""
-    address = data_dir / "broker" / "address"
-    return address.read_text().strip() if address.exists() else None
+def _local_broker(data_dir: Path) -> str | None:
+    """The address `make run`'s broker wrote, so a command beside it (a rebuild, say) finds it:
+    the embedded broker's or Apache Kafka's folder (shared/messaging/local_broker.py)."""
+    for folder in ("broker", "kafka"):
+        address = data_dir / folder / "address"
+        if address.exists():
+            return address.read_text().strip()
+    return None
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -88,7 +92,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         host=env.get("ASP_HOST", "127.0.0.1"),
         port=int(env.get("ASP_PORT", "8000")),
-        kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or _embedded_broker(data_dir),
+        kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or _local_broker(data_dir),
         database_urls=database_urls,
         secure_cookies=_flag("ASP_SECURE_COOKIES", not embedded),
         token_ttl_seconds=int(env.get("ASP_TOKEN_TTL_SECONDS", "3600")),

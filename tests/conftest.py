@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.messaging.embedded_broker import EmbeddedBroker
 from shared.messaging.kafka import ensure_topics, platform_topics
+from shared.messaging.local_broker import broker_kind, kafka_nodes, local_broker
 from tests.support.databases import DatabaseFactory
 from tests.support.world import World
 
@@ -18,14 +18,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
-    """The embedded broker, or an already running one (e.g. Apache Kafka, or another
-    candidate broker) when ASP_TEST_KAFKA_BOOTSTRAP names it."""
+    """The embedded broker; Apache Kafka's own, 3 nodes, with ASP_BROKER=kafka (`make
+    test-kafka`); or an already running one when ASP_TEST_KAFKA_BOOTSTRAP names it."""
     external = os.environ.get("ASP_TEST_KAFKA_BOOTSTRAP")
     if external:
         ensure_topics(external, platform_topics())
         yield ExternalBroker(external)
         return
-    with EmbeddedBroker(tmp_path_factory.mktemp("broker")) as running:
+    with local_broker(tmp_path_factory.mktemp("broker"), nodes=kafka_nodes(default=3)) as running:
         ensure_topics(running.bootstrap_servers, platform_topics())
         yield running
 
@@ -71,12 +71,21 @@ def artifacts_dir() -> Path:
 
 def pytest_report_header(config):
     kind = os.environ.get("ASP_TEST_DATABASE", "sqlite")
-    return f"ASP databases: {kind}; broker: embedded noida-db (Kafka protocol)"
+    broker = (f"Apache Kafka, {kafka_nodes(default=3)} node(s)" if broker_kind() == "kafka"
+              else "embedded noida-db (Kafka protocol)")
+    return f"ASP databases: {kind}; broker: {broker}"
 
 
 # -- real-browser tests (headless Debian Chromium through Playwright) -------------------------
 from tests.support.browser import (CHROMIUM_ARGS, DESKTOP, NO_CHROMIUM, PHONE,  # noqa: E402
                                    find_chromium)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whatever uses the broker fixture talks to a broker: `make test-kafka` selects these."""
+    for item in items:
+        if "broker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.broker)
 
 
 def pytest_configure(config):

@@ -90,7 +90,8 @@ def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = D
             time.sleep(0.2)
     try:
         existing = set(admin.list_topics())
-        missing = [NewTopic(name, partitions, 1) for name in topics if name not in existing]
+        # -1: the broker's default.replication.factor (3 on a 3-node cluster, as in production).
+        missing = [NewTopic(name, partitions, -1) for name in topics if name not in existing]
         if missing:
             try:
                 admin.create_topics(missing)

@@ -19,12 +19,13 @@ import pytest
 
 from shared.config import load_settings
 from shared.contracts import topic_of
-from shared.messaging.embedded_broker import EmbeddedBroker, free_port
+from shared.messaging.embedded_broker import free_port
+from shared.messaging.local_broker import broker_folder, local_broker
 from tests.support.counting import applied, counting_runtime, unique_group
 from tests.support.kafka import read_events
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.slow, pytest.mark.embedded]
+pytestmark = [pytest.mark.slow, pytest.mark.embedded, pytest.mark.broker]
 
 
 class EmbeddedRun:
@@ -33,8 +34,9 @@ class EmbeddedRun:
         self.port, self.broker_port = free_port(), free_port()
         self.env = {k: v for k, v in os.environ.items()
                     if not k.endswith("_DATABASE_URL") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+        # With ASP_BROKER=kafka (`make test-kafka`): Apache Kafka as `make run` starts it, 1 node.
         self.env.update(ASP_DATA_DIR=str(folder / "data"), ASP_PORT=str(self.port),
-                        ASP_BROKER_PORT=str(self.broker_port))
+                        ASP_BROKER_PORT=str(self.broker_port), ASP_KAFKA_NODES="1")
         self.process = None
         self.starts = 0
 
@@ -114,7 +116,7 @@ def run(tmp_path):
     yield run
     if run.process and run.process.poll() is None:  # a failed test leaves nothing running
         run.stop(signal.SIGKILL)
-        EmbeddedBroker(tmp_path / "data" / "broker").stop_leftover()  # its broker is in a session of its own
+        local_broker(broker_folder(tmp_path / "data")).stop_leftover()  # its broker is in a session of its own
 
 
 def test_stopping_at_any_moment_loses_no_event_and_counts_none_twice(run, tmp_path, databases):
@@ -151,7 +153,9 @@ def test_stopping_at_any_moment_loses_no_event_and_counts_none_twice(run, tmp_pa
     counting = counting_runtime(settings, databases.new("counting", tmp_path / "consumer"), unique_group())
     consumer = counting.consumer(counting.definition.subscriptions[0])
     ticks = sum(1 for e in on_broker if e.type == "programme.ActivityChecked" and e.commune == "courtetelle")
+    deadline = time.monotonic() + 120
     while applied(counting, "courtetelle")[1] < ticks:
+        assert time.monotonic() < deadline, f"applied {applied(counting, 'courtetelle')} of {ticks} in 120 s"
         consumer.poll_once()
     consumer.consumer.close()
     assert applied(counting, "courtetelle") == (ticks, ticks)

@@ -11,7 +11,8 @@ import time
 
 from shared.config import load_settings
 from shared.contracts import topic_of
-from shared.messaging.embedded_broker import EmbeddedBroker, free_port
+from shared.messaging.embedded_broker import free_port
+from shared.messaging.local_broker import kafka_nodes, local_broker
 from shared.messaging.kafka import ensure_topics
 from tests.support.counting import applied, counting_runtime, unique_group, write_events
 
@@ -28,7 +29,7 @@ def wait_for(condition, timeout_s: float) -> bool:
 
 
 def test_relay_and_consumer_ride_out_a_broker_restart(tmp_path, settings_env, databases, commune_slug):
-    broker = EmbeddedBroker(tmp_path / "own-broker", port=free_port())
+    broker = local_broker(tmp_path / "own-broker", port=free_port(), nodes=kafka_nodes(default=3))
     broker.start()
     try:
         ensure_topics(broker.bootstrap_servers, [topic_of("restarted")])

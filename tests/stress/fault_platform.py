@@ -1,5 +1,6 @@
 """`make run` on a temporary data folder, with its broker held by the test so that the
-broker can be stopped and started on its own (the same noida-db, same folder, same port).
+broker can be stopped and started on its own (the same broker, same folder, same port): the
+embedded one, or Apache Kafka with ASP_BROKER=kafka (`make test-kafka`).
 
 The runner is given KAFKA_BOOTSTRAP_SERVERS, so it starts no broker of its own; all else
 is the embedded run as users start it: migrations, demo, the five web apps in the
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
 
-from shared.messaging.embedded_broker import EmbeddedBroker, free_port
+from shared.messaging.embedded_broker import free_port
+from shared.messaging.local_broker import kafka_nodes, local_broker
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,8 +28,8 @@ class Platform:
         self.folder = folder
         self.data = folder / "data"
         self.port, self.broker_port = free_port(), free_port()
-        self.broker = EmbeddedBroker(self.data / "broker", port=self.broker_port,
-                                     log_path=folder / "broker.log")
+        self.broker = local_broker(self.data / "broker", port=self.broker_port, nodes=kafka_nodes(default=3),
+                                   log_path=folder / "broker.log")
         self.env = {k: v for k, v in os.environ.items()
                     if not k.endswith("_DATABASE_URL") and k not in ("KAFKA_BOOTSTRAP_SERVERS", "ASP_WORKER_METRICS_PORT")}
         self.env.update(ASP_DATA_DIR=str(self.data), ASP_PORT=str(self.port),
