@@ -6,7 +6,7 @@ deploy/kafka/lib. Each node is broker and controller at once, as in the Strimzi 
 
 - 1 node, for quick use (`ASP_BROKER=kafka make run`);
 - 3 nodes, replication factor 3, `min.insync.replicas=2`, no unclean leader election: the
-  production-like run, the Kafka pass of the tests, the fault run and the benchmarks.
+  Kafka pass of the tests (`make test-kafka`), the fault run included.
 
 Node folders (storage, server.properties, server.log, pid) live under one data folder; the
 cluster id and ports are kept in its cluster.json, so a cluster stopped is started again
