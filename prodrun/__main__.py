@@ -1,7 +1,7 @@
 """`make prod-run`: the production-like run on one machine (see prodrun/run.py).
 
 Settings: ASP_PROD_PORT (8080, nginx: every service), ASP_PROD_PROMETHEUS_PORT (9090),
-ASP_PROD_DIR (data/prod: logs, keys, broker, Prometheus data), ASP_PROD_POSTGRES_URL
+ASP_PROD_DIR (data/prod: logs, keys, Kafka, Prometheus data), ASP_PROD_POSTGRES_URL
 (postgresql://postgres@127.0.0.1:5432/postgres), ASP_PROD_DB_PREFIX (asp_prod_),
 ASP_WEB_WORKERS (2), ASP_PROD_SCRAPE_INTERVAL (1s), ASP_ADMIN_EMAIL / ASP_ADMIN_PASSWORD
 (the first regional admin; a password is made and kept in ASP_PROD_DIR if not given),

@@ -1,6 +1,7 @@
 """The production-like run: the processes of production on one machine, without Docker.
 
-PostgreSQL (one database and role per service) → the test broker → migrations by the
+PostgreSQL (one database and role per service) → Apache Kafka, 3 nodes as in production
+(replication factor 3, min.insync.replicas=2) → migrations by the
 deploy-time command → every service's web app under gunicorn and every relay and consumer
 as its own process with its own metrics port → nginx on one port in front → Prometheus
 scraping every process and loading the alert rules.
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from shared.config import load_settings
 from shared.http.keys import ensure_keys
-from shared.messaging.embedded_broker import EmbeddedBroker, free_port
+from shared.messaging.apache_kafka import KafkaCluster
+from shared.messaging.embedded_broker import free_port
 from shared.service import ServiceRuntime
 
 from prodrun import nginx, postgres, topology
@@ -67,7 +69,7 @@ class RunConfig:
 class ProductionLikeRun:
     config: RunConfig
     supervisor: Supervisor = field(init=False)
-    broker: EmbeddedBroker | None = None
+    broker: KafkaCluster | None = None
     addresses: dict[Process, str] = field(default_factory=dict)  # metrics endpoint of each
 
     def __post_init__(self):
@@ -98,7 +100,7 @@ class ProductionLikeRun:
     def _base_environment(self) -> dict[str, str]:
         folder = self.config.folder
         urls = postgres.ensure_service_databases(self.config.postgres_url, self.config.database_prefix)
-        self.broker = EmbeddedBroker(folder / "broker").start()
+        self.broker = KafkaCluster(folder / "kafka", nodes=3).start()
         topology.create_topics(self.broker.bootstrap_servers)
         env = {key: value for key, value in os.environ.items()
                if not key.endswith("_DATABASE_URL") and key not in ("PROMETHEUS_MULTIPROC_DIR", "ASP_EMBEDDED")}

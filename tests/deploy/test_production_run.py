@@ -1,6 +1,6 @@
 """The production-like run (`make prod-run`): every service under gunicorn and every worker
-as its own process, against PostgreSQL (a database and role per service) and the test
-broker, behind nginx on one port, scraped by Prometheus. A commune is driven through it,
+as its own process, against PostgreSQL (a database and role per service) and a 3-node
+Apache Kafka cluster, behind nginx on one port, scraped by Prometheus. A commune is driven through it,
 then Prometheus must see every target up and the request and event counters moved; the
 run stops cleanly on SIGTERM and leaves no process behind."""
 import json
@@ -94,7 +94,7 @@ class Run:
 
     def _kill_leftovers(self) -> list[str]:
         pids = self.folder / "pids"
-        left = []
+        left = self._kafka_nodes_left()
         for line in pids.read_text().splitlines() if pids.exists() else []:
             pid, name = line.split(" ", 1)
             try:
@@ -102,6 +102,19 @@ class Run:
                 left.append(name)
             except ProcessLookupError:
                 pass
+        return left
+
+    def _kafka_nodes_left(self) -> list[str]:
+        """The Kafka nodes run in sessions of their own: they are looked for by their folder."""
+        left = []
+        for entry in Path("/proc").iterdir():
+            try:
+                command = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
+            except OSError:
+                continue
+            if b"kafka.Kafka" in command and str(self.folder).encode() in command:
+                os.kill(int(entry.name), signal.SIGKILL)
+                left.append(f"kafka node (pid {entry.name})")
         return left
 
 
