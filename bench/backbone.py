@@ -1,12 +1,16 @@
 """Benchmark of the messaging backbone: what the outbox relay and the inbox consumer cost
-compared with kafka-python doing the same traffic bare, on the embedded broker.
+compared with kafka-python doing the same traffic bare, on the embedded broker and SQLite and
+on the production stack (a 3-node Apache Kafka cluster and PostgreSQL), side by side.
 
     .venv/bin/python bench/backbone.py [--events N] [--consume M] [--relay-batch B]
+                                       [--stacks embedded,kafka]
 
-It starts everything itself (a noida-db broker and a SQLite file in a temporary folder),
-runs four timed stages one after the other, prints a short summary, and ends stdout with
-one JSON line. Progress goes to stderr. Not a test: it asserts nothing about speed, but
-it does check that every event went through, so a fast wrong run cannot pass as a result.
+It starts everything itself, one stack after the other (bench/_stacks.py: the broker in a
+temporary folder, a SQLite file or a new PostgreSQL database), runs four timed stages on
+each, prints a short summary, and ends stdout with one JSON line whose figures sit under
+each stack's key ("embedded", "kafka_postgresql"). Progress goes to stderr. Not a test: it
+asserts nothing about speed, but it does check that every event went through, so a fast
+wrong run cannot pass as a result.
 """
 from __future__ import annotations
 
@@ -32,12 +36,13 @@ from sqlalchemy.orm import Session
 
 from shared.contracts import Event, serialize
 from shared.db.engine import make_engine, service_metadata
-from shared.messaging.embedded_broker import EmbeddedBroker
 from shared.messaging.inbox import GroupMembership, InboxConsumer, dead_letter_topic
 from shared.messaging.kafka import ensure_topics, make_consumer, make_producer
 from shared.messaging.outbox import add_to_outbox, backlog
 from shared.messaging.relay import OutboxRelay
 from shared.service import ServiceDefinition
+
+import _stacks
 
 DEFAULT_EVENTS = 20_000
 EVENT_TYPE = "programme.ActivityChecked"
@@ -49,43 +54,36 @@ COMMUNES = [f"commune-{i:02d}" for i in range(50)]  # 50 keys spread over the 6 
 STAGES = 6                           # numbered as in the brief: four timings, two ratios
 STALL_TIMEOUT_S = 60.0               # a stage that makes no progress this long is a failure
 
-def progress(stage: int | None, text: str) -> None:
-    prefix = f"[{stage}/{STAGES}]" if stage else "[setup]"
+def progress(stage: int | None, text: str, stack: str = "") -> None:
+    prefix = f"[{stack + ' ' if stack else ''}{f'{stage}/{STAGES}' if stage else 'setup'}]"
     print(f"{prefix} {text}", file=sys.stderr, flush=True)
 
 
 # -- the environment: broker, database, throwaway service -----------------------------------
 @dataclass
 class Backbone:
-    broker: EmbeddedBroker
+    bootstrap: str
     engine: Engine
     definition: ServiceDefinition
     effects: Table
 
-    @property
-    def bootstrap(self) -> str:
-        return self.broker.bootstrap_servers
 
-
-def start_backbone(stack: ExitStack, folder: Path) -> Backbone:
-    broker = EmbeddedBroker(folder / "broker")
-    stack.callback(broker.stop)  # registered first: Ctrl-C while it starts must stop it too
-    broker.start()
-    ensure_topics(broker.bootstrap_servers, [EVENTS_TOPIC, RAW_TOPIC])
+def start_backbone(stack: ExitStack, running: _stacks.Running) -> Backbone:
+    ensure_topics(running.bootstrap, [EVENTS_TOPIC, RAW_TOPIC])
 
     metadata = service_metadata()
     # __post_init__ adds the outbox and inbox tables to this metadata, as for a real service.
-    definition = ServiceDefinition(name="bench", metadata=metadata, package_dir=folder / "bench")
+    definition = ServiceDefinition(name="bench", metadata=metadata, package_dir=running.folder / "bench")
     effects = Table(
         "bench_effects", metadata,
         Column("commune", String(100), primary_key=True),
         Column("applied", Integer, nullable=False),
         Column("last_event_id", String(36), nullable=False),
     )
-    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    engine = make_engine(running.database("bench"))
     stack.callback(engine.dispose)
     metadata.create_all(engine)  # no migrations: the tables are throwaway
-    return Backbone(broker, engine, definition, effects)
+    return Backbone(running.bootstrap, engine, definition, effects)
 
 
 def make_events(count: int) -> list[Event]:
@@ -290,63 +288,70 @@ def run(args: argparse.Namespace, stack: ExitStack) -> dict:
     stack.callback(shutil.rmtree, folder, ignore_errors=True)
     wanted = args.consume or args.events
     described = machine()  # before our own work raises the load average
-
-    progress(None, f"starting the embedded broker and a SQLite database in {folder}…")
-    backbone = start_backbone(stack, folder)
     events = make_events(args.events)
     event_bytes = sum(len(serialize(e)) for e in events[:1000]) / min(1000, len(events))
+    result = {"bench": "backbone", "stacks": [chosen.key for chosen in args.stacks]}
+    for chosen in args.stacks:
+        with ExitStack() as own:  # unwinds in reverse: engine, broker, database, before the next stack
+            progress(None, f"starting {chosen.describe} in {folder / chosen.option}…", chosen.key)
+            running = _stacks.start(chosen, folder / chosen.option, own)
+            result[chosen.key] = measure(running, start_backbone(own, running), events, wanted, args.relay_batch)
+    return {**result, "events": args.events, "consumed": wanted, "event_bytes": round(event_bytes),
+            "relay_batch_size": args.relay_batch or library_relay_batch(), "machine": described}
 
-    progress(1, f"bare producer: {args.events} messages…")
+
+def measure(running: _stacks.Running, backbone: Backbone, events: list[Event], wanted: int,
+            relay_batch: int | None) -> dict:
+    """The four timings and the ratios on one stack."""
+    key = running.stack.key
+    progress(1, f"bare producer: {len(events)} messages…", key)
     raw = bench_raw_producer(backbone, events)
 
-    progress(2, f"outbox relay: {args.events} events (writing the outbox first, not timed)…")
+    progress(2, f"outbox relay: {len(events)} events (writing the outbox first, not timed)…", key)
     fill_outbox(backbone, events)
-    relay = bench_relay(backbone, args.events, args.relay_batch)
-    progress(3, f"relay vs raw: {relay:.0f} / {raw:.0f} = {relay / raw:.2f}")
+    relay = bench_relay(backbone, len(events), relay_batch)
+    progress(3, f"relay vs raw: {relay:.0f} / {raw:.0f} = {relay / raw:.2f}", key)
     available = topic_size(backbone.bootstrap, EVENTS_TOPIC)
     if wanted > available:
         raise SystemExit(f"--consume {wanted} but {EVENTS_TOPIC} holds only {available} events")
 
-    progress(4, f"bare consumer: {wanted} messages…")
+    progress(4, f"bare consumer: {wanted} messages…", key)
     bare = bench_bare_consumer(backbone, wanted)
 
-    progress(5, f"inbox consumer: {wanted} events, then again with a one-row effect per event…")
+    progress(5, f"inbox consumer: {wanted} events, then again with a one-row effect per event…", key)
     inbox = bench_inbox_consumer(backbone, wanted, with_effect=False)
     inbox_effect = bench_inbox_consumer(backbone, wanted, with_effect=True)
     progress(6, f"inbox vs bare: {inbox:.0f} / {bare:.0f} = {inbox / bare:.2f} "
-                f"(with effect {inbox_effect / bare:.2f}); stopping the broker")
-    return {
-        "relay_vs_raw_ratio": round(relay / raw, 3),
-        "inbox_vs_bare_ratio": round(inbox / bare, 3),
-        "inbox_with_effect_vs_bare_ratio": round(inbox_effect / bare, 3),
-        "raw_producer_msgs_per_s": round(raw),
-        "relay_events_per_s": round(relay),
-        "bare_consumer_msgs_per_s": round(bare),
-        "inbox_consumer_events_per_s": round(inbox),
-        "inbox_consumer_with_effect_events_per_s": round(inbox_effect),
-        "events": args.events,
-        "consumed": wanted,
-        "event_bytes": round(event_bytes),
-        "relay_batch_size": args.relay_batch or library_relay_batch(),
-        "database": "sqlite",
-        "broker": "noida-db (embedded)",
-        "machine": described,
-    }
+                f"(with effect {inbox_effect / bare:.2f}); stopping the stack", key)
+    return running.figures(
+        relay_vs_raw_ratio=round(relay / raw, 3),
+        inbox_vs_bare_ratio=round(inbox / bare, 3),
+        inbox_with_effect_vs_bare_ratio=round(inbox_effect / bare, 3),
+        raw_producer_msgs_per_s=round(raw),
+        relay_events_per_s=round(relay),
+        bare_consumer_msgs_per_s=round(bare),
+        inbox_consumer_events_per_s=round(inbox),
+        inbox_consumer_with_effect_events_per_s=round(inbox_effect),
+    )
 
 
 def summary(result: dict) -> str:
-    return "\n".join([
-        f"messaging backbone, {result['events']} events of ~{result['event_bytes']} bytes "
-        f"({result['database']}, {result['broker']}; {result['machine']})",
-        f"  bare producer   {result['raw_producer_msgs_per_s']:>8} msg/s",
-        f"  outbox relay    {result['relay_events_per_s']:>8} events/s   "
-        f"relay/raw   = {result['relay_vs_raw_ratio']:.2f} (target >= 0.6)",
-        f"  bare consumer   {result['bare_consumer_msgs_per_s']:>8} msg/s",
-        f"  inbox consumer  {result['inbox_consumer_events_per_s']:>8} events/s   "
-        f"inbox/bare  = {result['inbox_vs_bare_ratio']:.2f} (target >= 0.5)",
-        f"  inbox + effect  {result['inbox_consumer_with_effect_events_per_s']:>8} events/s   "
-        f"with a one-row update per event: {result['inbox_with_effect_vs_bare_ratio']:.2f} of bare",
-    ])
+    lines = [f"messaging backbone, {result['events']} events of ~{result['event_bytes']} bytes ({result['machine']})"]
+    for key in result["stacks"]:
+        figures = result[key]
+        lines += [
+            f"{key}: {figures['broker']}, {figures['database']} (load {figures['load_at_start']} → "
+            f"{figures['load_at_end']})",
+            f"  bare producer   {figures['raw_producer_msgs_per_s']:>8} msg/s",
+            f"  outbox relay    {figures['relay_events_per_s']:>8} events/s   "
+            f"relay/raw   = {figures['relay_vs_raw_ratio']:.2f} (target >= 0.6)",
+            f"  bare consumer   {figures['bare_consumer_msgs_per_s']:>8} msg/s",
+            f"  inbox consumer  {figures['inbox_consumer_events_per_s']:>8} events/s   "
+            f"inbox/bare  = {figures['inbox_vs_bare_ratio']:.2f} (target >= 0.5)",
+            f"  inbox + effect  {figures['inbox_consumer_with_effect_events_per_s']:>8} events/s   "
+            f"with a one-row update per event: {figures['inbox_with_effect_vs_bare_ratio']:.2f} of bare",
+        ]
+    return "\n".join(lines)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -357,6 +362,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="events read by each consumer (default: --events)")
     parser.add_argument("--relay-batch", type=int, default=None,
                         help="OutboxRelay batch_size (default: the library's)")
+    _stacks.add_stacks_option(parser)
     args = parser.parse_args(argv)
     if args.events < 1 or (args.consume is not None and args.consume < 1):
         parser.error("--events and --consume must be positive")
@@ -373,10 +379,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        with ExitStack() as stack:  # unwinds in reverse: engine, broker, then the folder
+        with ExitStack() as stack:  # unwinds in reverse: each stack's engine, broker, database, then the folder
             result = run(args, stack)
     except KeyboardInterrupt:
-        print("interrupted; broker stopped and temporary folder removed", file=sys.stderr)
+        print("interrupted; broker stopped, databases dropped and temporary folder removed", file=sys.stderr)
         return 130
     print(summary(result))
     print(json.dumps(result))

@@ -1,14 +1,17 @@
 """Benchmark of the reporting service at the canton's scale (53 communes of Jura) and the
 country's (every Swiss commune): projection throughput live and in rebuild against a bare
-consumer loop on the same topics, the dashboards' latency, and freshness.
+consumer loop on the same topics, the dashboards' latency, and freshness; on the embedded
+stack (noida-db, SQLite) and on the production stack (3-node Apache Kafka, PostgreSQL).
 
-    .venv/bin/python bench/reporting.py [--scales 53,all] [--samples 200]
+    .venv/bin/python bench/reporting.py [--scales 53,all] [--samples 200] [--stacks embedded,kafka]
 
-It starts its own broker and SQLite database per scale, puts a simulated programme history
-on the topics (contract-checked events, as the services publish them), then measures.
-Freshness is measured from the HTTP 201 of a survey answer to the surveys service (its
-outbox relay publishing as in production) until the commune's dashboard JSON shows it.
-Progress on stderr; the last stdout line is one JSON object.
+For each stack and scale it starts its own broker and databases (bench/_stacks.py), puts a
+simulated programme history on the topics (contract-checked events, as the services publish
+them), then measures. Freshness is measured from the HTTP 201 of a survey answer to the
+surveys service (its outbox relay publishing as in production) until the commune's dashboard
+JSON shows it. Progress on stderr; the last stdout line is one JSON object, each stack's
+figures under its key ("embedded", "kafka_postgresql"), suffixed by the scale (`_53`, `_2131`
+for every commune).
 """
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import argparse
 import csv
-import importlib.util
 import json
 import os
 import platform
@@ -42,7 +44,6 @@ from shared.config import load_settings
 from shared.contracts import Event, serialize
 from shared.http.auth import TokenIssuer
 from shared.http.keys import ensure_keys
-from shared.messaging.embedded_broker import EmbeddedBroker
 from shared.messaging.kafka import ensure_topics, make_consumer, platform_topics
 from shared.service import ServiceRuntime
 
@@ -51,11 +52,12 @@ from surveys.bootstrap import definition as surveys_definition
 from reporting.service_layer.generations import consumer_for, rebuild, run_live, state
 from sqlalchemy.orm import Session
 
-# The survey answering bench's published survey and answers, loaded by path: this folder
-# is off the import path (see above).
-_spec = importlib.util.spec_from_file_location("survey_ingest", Path(__file__).with_name("survey_ingest.py"))
-SURVEY_INGEST = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(SURVEY_INGEST)
+# The benches' helpers, now that `reporting` is the service: this folder goes back on the path,
+# last. The survey answering bench gives its published survey and answers.
+sys.path.append(str(Path(__file__).resolve().parent))
+import _stacks  # noqa: E402
+import survey_ingest as SURVEY_INGEST  # noqa: E402
+from _platform import stop_on_sigterm  # noqa: E402
 COMMUNES_CSV = Path(__file__).resolve().parent / "data" / "swiss-communes.csv"  # every Swiss commune (data/README.md)
 START = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
 TOPICS = [f"{s}.events" for s in ("programme", "surveys", "events", "partners")]
@@ -196,14 +198,15 @@ def serve(app, stack: ExitStack) -> str:
     return f"http://127.0.0.1:{server.effective_port}"
 
 
-def surveys_service(folder: Path, bootstrap: str, commune: str, stack: ExitStack) -> tuple[str, str]:
+def surveys_service(running: _stacks.Running, folder: Path, commune: str, stack: ExitStack) -> tuple[str, str]:
     """The surveys service as in production: its app over HTTP and its outbox relay
     publishing, with the commune's quality-of-life survey published. Returns (base, token)."""
     surveys_folder = folder / "surveys"
     surveys_folder.mkdir(exist_ok=True)
     env, survey_token = SURVEY_INGEST.prepare_database(
-        surveys_folder, bootstrap, f"sqlite:///{surveys_folder / 'surveys.db'}", commune=commune)
+        surveys_folder, running.bootstrap, running.database("surveys", surveys_folder), commune=commune)
     runtime = ServiceRuntime(surveys_definition, load_settings(env))
+    stack.callback(runtime.engine.dispose)
     stop = threading.Event()
     relay = threading.Thread(target=runtime.relay().run, args=(stop,), daemon=True)
     relay.start()
@@ -212,12 +215,12 @@ def surveys_service(folder: Path, bootstrap: str, commune: str, stack: ExitStack
     return serve(runtime.create_app(), stack), survey_token
 
 
-def freshness_s(runtime, bootstrap: str, base: str, token: str, commune: str, samples: int,
+def freshness_s(runtime, running: _stacks.Running, base: str, token: str, commune: str, samples: int,
                 folder: Path, stack: ExitStack) -> float:
     """From the HTTP 201 of a survey answer (the surveys service and its relay running as in
     production) to the commune dashboard showing it (the live consumer running as in
     production, the dashboard polled over HTTP)."""
-    surveys_base, survey_token = surveys_service(folder, bootstrap, commune, stack)
+    surveys_base, survey_token = surveys_service(running, folder, commune, stack)
     stop = threading.Event()
     worker = threading.Thread(target=run_live, args=(runtime, stop, 0.5), daemon=True)
     worker.start()
@@ -250,23 +253,22 @@ def _responses(base: str, path: str, token: str) -> int:
         return json.loads(response.read())["survey"]["responses"]
 
 
-def run_scale(scale: str, samples: int, folder: Path, stack: ExitStack) -> dict:
+def run_scale(scale: str, samples: int, running: _stacks.Running, stack: ExitStack) -> dict:
     rows = communes(scale)
     rng = random.Random(2131)
     events = [e for index, row in enumerate(rows) for e in history(index, *row, rng)]
-    progress(f"{len(rows)} communes: {len(events)} events; starting the broker")
-    broker = EmbeddedBroker(folder / f"broker-{scale}")
-    stack.callback(broker.stop)
-    broker.start()
-    ensure_topics(broker.bootstrap_servers, platform_topics())
-    publish(broker.bootstrap_servers, events)
-    settings = load_settings({"ASP_DATA_DIR": str(folder / scale), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-                              "REPORTING_DATABASE_URL": f"sqlite:///{folder / scale}-reporting.db"})
+    key, bootstrap, folder = running.stack.key, running.bootstrap, running.folder
+    progress(f"{key}, {len(rows)} communes: {len(events)} events on {running.stack.describe}")
+    ensure_topics(bootstrap, platform_topics())
+    publish(bootstrap, events)
+    settings = load_settings({"ASP_DATA_DIR": str(folder / "data"), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+                              "REPORTING_DATABASE_URL": running.database("reporting")})
     ensure_keys(settings.keys_dir)
     runtime = ServiceRuntime(reporting_definition, settings)
+    stack.callback(runtime.engine.dispose)
     runtime.migrate()
     progress("bare consumer loop…")
-    bare = bare_rate(broker.bootstrap_servers, len(events))
+    bare = bare_rate(bootstrap, len(events))
     progress(f"  {bare:.0f} msg/s; live projections…")
     live = live_rate(runtime, len(events))
     progress(f"  {live:.0f} events/s; rebuild…")
@@ -279,39 +281,46 @@ def run_scale(scale: str, samples: int, folder: Path, stack: ExitStack) -> dict:
     commune_ms = latency_ms(base, f"/reporting/api/v1/communes/{some}/dashboard", regional, samples)
     region_ms = latency_ms(base, "/reporting/api/v1/region/overview", regional, max(20, samples // 5))
     progress(f"  commune p95 {commune_ms:.1f} ms, region p95 {region_ms:.1f} ms; freshness…")
-    fresh = freshness_s(runtime, broker.bootstrap_servers, base, regional, some, 20, folder / scale, stack)
+    fresh = freshness_s(runtime, running, base, regional, some, 20, folder, stack)
     progress(f"  freshness p95 {fresh:.2f} s")
-    return {"communes": len(rows), "events": len(events),
-            "bare_consumer_msgs_per_s": round(bare), "projection_events_per_s": round(live),
-            "projection_vs_bare_ratio": round(live / bare, 3), "rebuild_events_per_s": round(rebuilt),
-            "commune_dashboard_p95_ms": round(commune_ms, 1), "region_overview_p95_ms": round(region_ms, 1),
-            "freshness_p95_s": round(fresh, 3)}
+    return running.figures(
+        communes=len(rows), events=len(events),
+        bare_consumer_msgs_per_s=round(bare), projection_events_per_s=round(live),
+        projection_vs_bare_ratio=round(live / bare, 3), rebuild_events_per_s=round(rebuilt),
+        commune_dashboard_p95_ms=round(commune_ms, 1), region_overview_p95_ms=round(region_ms, 1),
+        freshness_p95_s=round(fresh, 3))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="53,all", help="53 (Jura) and/or all (every Swiss commune)")
     parser.add_argument("--samples", type=int, default=200, help="dashboard requests per measurement")
+    _stacks.add_stacks_option(parser)
     args = parser.parse_args()
+    stop_on_sigterm()  # the Kafka nodes run in sessions of their own: the ExitStack must stop them
     folder = Path(tempfile.mkdtemp(prefix="asp-bench-reporting-"))
-    results = {}
+    result = {"bench": "reporting", "stacks": [chosen.key for chosen in args.stacks], "scales": args.scales}
     try:
-        with ExitStack() as stack:
+        for chosen in args.stacks:
+            figures = {}
             for scale in args.scales.split(","):
-                results[scale] = run_scale(scale, args.samples, folder, stack)
+                # A broker and databases per stack and scale, stopped and dropped before the next.
+                with ExitStack() as stack:
+                    running = _stacks.start(chosen, folder / chosen.option / scale, stack)
+                    measured = run_scale(scale, args.samples, running, stack)
+                suffix = "2131" if scale == "all" else scale
+                figures.update({"broker": measured.pop("broker"), "database": measured.pop("database")})
+                figures.update({f"{name}_{suffix}": value for name, value in measured.items()})
+                print(f"{chosen.key}, {measured['communes']} communes, {measured['events']} events: " + ", ".join(
+                    f"{k}={v}" for k, v in measured.items() if k not in ("communes", "events")))
+            result[chosen.key] = figures
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    flat = {f"{key}_{'2131' if scale == 'all' else scale}": value
-            for scale, figures in results.items() for key, value in figures.items()}
-    flat["machine"] = f"nproc={os.cpu_count()}, python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
-    flat["database"] = "sqlite"
-    for scale, figures in results.items():
-        print(f"{figures['communes']} communes, {figures['events']} events: " + ", ".join(
-            f"{k}={v}" for k, v in figures.items() if k not in ("communes", "events")))
-    print(json.dumps(flat))
+    result["machine"] = f"nproc={os.cpu_count()}, python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    print(json.dumps(result))
     return 0
 
 

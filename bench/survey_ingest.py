@@ -1,22 +1,26 @@
 """Benchmark of answering a survey: responses per second through the real HTTP stack, with
-the transactional outbox against the same stack writing the same row without it.
+the transactional outbox against the same stack writing the same row without it, on the
+embedded stack (noida-db, SQLite) and on the production stack (3-node Apache Kafka, PostgreSQL).
 
     .venv/bin/python bench/survey_ingest.py [--requests N] [--clients C] [--rate R] [--seconds S]
-                                            [--workers W] [--threads T] [--database sqlite|postgresql]
+                                            [--workers W] [--threads T] [--stacks embedded,kafka]
 
-The server is gunicorn (2 gthread workers of 1 thread by default: SQLite takes one writer
+The server is gunicorn (2 gthread workers; 1 thread each on SQLite, which takes one writer
 at a time, and more threads per process only add GIL hand-offs while one of them holds the
 write lock — measured here, 4 threads gave both stacks less throughput and the outbox
-stack relatively less), started by the bench on a free port in front of a SQLite file in a
-temporary folder, once per stack:
+stack relatively less; 4 threads each on PostgreSQL, which takes writers side by side),
+started by the bench on a free port in front of a new database of the stack (a SQLite file
+in a temporary folder, or a new PostgreSQL database), once per variant:
   outbox  the production app (`surveys.entrypoints.wsgi:app`), with its outbox relay running
-          as a separate process and publishing to an embedded noida-db broker, as in `make run`;
+          as a separate process and publishing to the stack's broker, as in production;
   plain   the same app, except that the unit of work's `publish` writes nothing: the same
           response row, the same checks, no outbox row (and no contract check of the event).
-Each stack answers N JSON responses (POST /surveys/api/v1/public/<token>/responses) from C
-client threads (keep-alive connections), in 5 rounds, alternating (a round of one stack varies by
+Each variant answers N JSON responses (POST /surveys/api/v1/public/<token>/responses) from C
+client threads (keep-alive connections), in 5 rounds, alternating (a round of one variant varies by
 ±15 % on a 2-core machine; two rounds gave ratios from 0.78 to 0.91); then R requests per second for
-S seconds measure latency. Progress goes to stderr; the last stdout line is one JSON object.
+S seconds measure latency. The stacks run one after the other (bench/_stacks.py), each with its
+own broker and databases. Progress goes to stderr; the last stdout line is one JSON object,
+each stack's figures under its key ("embedded", "kafka_postgresql").
 It checks that every answer was stored (and, with the outbox, published), so a fast wrong
 run cannot pass as a result. Not a test: it asserts nothing about speed.
 """
@@ -37,10 +41,11 @@ from contextlib import ExitStack
 from importlib.metadata import version
 from pathlib import Path
 
+import _stacks
+from _platform import stop_on_sigterm
+
 REPO = Path(__file__).resolve().parent.parent
 COMMUNE = "bench-commune"
-POSTGRES_ADMIN = os.environ.get("ASP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DATABASES = {"sqlite": "SQLite (WAL)", "postgresql": "PostgreSQL"}
 ANSWERS = {
     "neighbour_network": "restricted", "neighbours_known_by_name": 4,
     "neighbour_interaction_frequency": "few_times_a_year", "interaction_places": ["street", "shops"],
@@ -66,24 +71,6 @@ def plain_app():
 def free_port() -> int:
     from shared.messaging.embedded_broker import free_port as broker_free_port
     return broker_free_port()
-
-
-def database_url(folder: Path, kind: str) -> str:
-    """A fresh database: a SQLite file in the folder, or a new PostgreSQL database."""
-    if kind == "sqlite":
-        return f"sqlite:///{folder / 'surveys.db'}"
-    import psycopg
-    name = f"asp_bench_{folder.name}_{os.getpid()}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{POSTGRES_ADMIN.split('://', 1)[1].rsplit('/', 1)[0]}/{name}"
-
-
-def drop_database(url: str) -> None:
-    if url.startswith("postgresql"):
-        import psycopg
-        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def prepare_database(folder: Path, bootstrap: str, url: str, commune: str = COMMUNE) -> tuple[dict, str]:
@@ -237,99 +224,106 @@ def wait_published(url: str, timeout_s: float = 120) -> tuple[int, int, int]:
 
 # -- the run -------------------------------------------------------------------------------
 def run(args: argparse.Namespace, stack: ExitStack) -> dict:
-    from shared.messaging.embedded_broker import EmbeddedBroker
-    from shared.messaging.kafka import ensure_topics, platform_topics
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="survey-ingest-")))
-    broker = EmbeddedBroker(folder / "broker")
-    stack.callback(broker.stop)
-    broker.start()
-    ensure_topics(broker.bootstrap_servers, platform_topics())
-    stacks = {}
+    result = {"bench": "survey_ingest", "stacks": [chosen.key for chosen in args.stacks], "rounds": args.rounds,
+              "requests_per_variant": args.requests * args.rounds, "clients": args.clients,
+              "fixed_rate_rps": args.rate, "fixed_rate_seconds": args.seconds}
+    for chosen in args.stacks:
+        with ExitStack() as own:  # gunicorns and relay, broker, databases: stopped before the next stack
+            progress(f"{chosen.key}: starting {chosen.describe}")
+            result[chosen.key] = run_stack(args, _stacks.start(chosen, folder / chosen.option, own), own)
+    result["machine"] = f"nproc={os.cpu_count()}, python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    return result
+
+
+def run_stack(args: argparse.Namespace, running: _stacks.Running, stack: ExitStack) -> dict:
+    from shared.messaging.kafka import ensure_topics, platform_topics
+    ensure_topics(running.bootstrap, platform_topics())
+    key = running.stack.key
+    threads = args.threads or (1 if running.stack.database == "sqlite" else 4)
+    variants = {}
     for mode, app in (("outbox", "surveys.entrypoints.wsgi:app"), ("plain", "survey_ingest:plain_app()")):
-        data = folder / mode
+        data = running.folder / mode
         data.mkdir()
-        url = database_url(data, args.database)
-        stack.callback(drop_database, url)
-        env, token = prepare_database(data, broker.bootstrap_servers, url)
-        port = start_gunicorn(stack, env, app, args.workers, args.threads)
+        url = running.database("surveys", data)
+        env, token = prepare_database(data, running.bootstrap, url)
+        port = start_gunicorn(stack, env, app, args.workers, threads)
         if mode == "outbox":
             start_relay(stack, env)
-        stacks[mode] = {"url": url, "port": port, "token": token, "seconds": 0.0, "errors": 0, "sent": 0}
-        progress(f"{mode}: gunicorn on port {port}" + (", relay running" if mode == "outbox" else ""))
+        variants[mode] = {"url": url, "port": port, "token": token, "seconds": 0.0, "errors": 0, "sent": 0}
+        progress(f"{key} {mode}: gunicorn on port {port}" + (", relay running" if mode == "outbox" else ""))
     for mode in ("plain", "outbox") * args.rounds:
-        warm = stacks[mode]
+        warm = variants[mode]
         answer_burst(warm["port"], warm["token"], 50, args.clients)  # connections and caches warm
         warm["sent"] += 50
         seconds, errors = answer_burst(warm["port"], warm["token"], args.requests, args.clients)
         warm["seconds"] += seconds
         warm["errors"] += errors
         warm["sent"] += args.requests
-        progress(f"{mode}: {args.requests} answers in {seconds:.2f} s ({args.requests / seconds:.0f}/s)")
+        progress(f"{key} {mode}: {args.requests} answers in {seconds:.2f} s ({args.requests / seconds:.0f}/s)")
     latency = {}
     for mode in ("outbox", "plain"):
-        chosen = stacks[mode]
+        chosen = variants[mode]
         latencies, errors = fixed_rate(chosen["port"], chosen["token"], args.rate, args.seconds)
         chosen["errors"] += errors
         chosen["sent"] += len(latencies)
         latency[mode] = latencies
-        progress(f"{mode}: {len(latencies)} answers at {args.rate}/s, p95 {percentile(latencies, 0.95) * 1000:.1f} ms")
-    outbox_counts = wait_published(stacks["outbox"]["url"])
-    plain_counts = count_rows(stacks["plain"]["url"])
-    check(stacks, outbox_counts, plain_counts)
+        progress(f"{key} {mode}: {len(latencies)} answers at {args.rate}/s, "
+                 f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms")
+    outbox_counts = wait_published(variants["outbox"]["url"])
+    plain_counts = count_rows(variants["plain"]["url"])
+    check(variants, outbox_counts, plain_counts)
     total = args.requests * args.rounds
-    outbox_rps = total / stacks["outbox"]["seconds"]
-    plain_rps = total / stacks["plain"]["seconds"]
-    return {
-        "bench": "survey_ingest",
-        "server": f"gunicorn {version('gunicorn')}, {args.workers} gthread workers x {args.threads} thread(s), "
-                  f"{DATABASES[args.database]}, relay publishing to noida-db meanwhile",
-        "database": args.database, "rounds": args.rounds, "requests_per_stack": total, "clients": args.clients,
-        "outbox_rps": round(outbox_rps, 1), "plain_rps": round(plain_rps, 1),
-        "outbox_vs_plain_ratio": round(outbox_rps / plain_rps, 3),
-        "fixed_rate_rps": args.rate, "fixed_rate_seconds": args.seconds,
-        "p50_ms": round(percentile(latency["outbox"], 0.50) * 1000, 1),
-        "p95_ms": round(percentile(latency["outbox"], 0.95) * 1000, 1),
-        "p99_ms": round(percentile(latency["outbox"], 0.99) * 1000, 1),
-        "plain_p95_ms": round(percentile(latency["plain"], 0.95) * 1000, 1),
-        "events_published": outbox_counts[2], "errors": 0,
-        "machine": f"nproc={os.cpu_count()}, python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
-    }
+    outbox_rps = total / variants["outbox"]["seconds"]
+    plain_rps = total / variants["plain"]["seconds"]
+    progress(f"{key}: outbox vs plain {outbox_rps:.0f} / {plain_rps:.0f} = {outbox_rps / plain_rps:.3f}")
+    return running.figures(
+        server=f"gunicorn {version('gunicorn')}, {args.workers} gthread workers x {threads} thread(s), "
+               f"{running.stack.database_name}, relay publishing to {running.stack.broker} meanwhile",
+        outbox_rps=round(outbox_rps, 1), plain_rps=round(plain_rps, 1),
+        outbox_vs_plain_ratio=round(outbox_rps / plain_rps, 3),
+        p50_ms=round(percentile(latency["outbox"], 0.50) * 1000, 1),
+        p95_ms=round(percentile(latency["outbox"], 0.95) * 1000, 1),
+        p99_ms=round(percentile(latency["outbox"], 0.99) * 1000, 1),
+        plain_p95_ms=round(percentile(latency["plain"], 0.95) * 1000, 1),
+        events_published=outbox_counts[2], errors=0)
 
 
-def check(stacks: dict, outbox_counts: tuple, plain_counts: tuple) -> None:
-    errors = {mode: chosen["errors"] for mode, chosen in stacks.items() if chosen["errors"]}
+def check(variants: dict, outbox_counts: tuple, plain_counts: tuple) -> None:
+    errors = {mode: chosen["errors"] for mode, chosen in variants.items() if chosen["errors"]}
     if errors:
         raise RuntimeError(f"answers refused: {errors}")
-    sent = stacks["outbox"]["sent"]
+    sent = variants["outbox"]["sent"]
     if outbox_counts != (sent, sent, sent):
-        raise RuntimeError(f"outbox stack: sent {sent}, (responses, outbox rows, published) = {outbox_counts}")
-    if plain_counts != (stacks["plain"]["sent"], 0, 0):
-        raise RuntimeError(f"plain stack: sent {stacks['plain']['sent']}, counts {plain_counts}")
+        raise RuntimeError(f"outbox variant: sent {sent}, (responses, outbox rows, published) = {outbox_counts}")
+    if plain_counts != (variants["plain"]["sent"], 0, 0):
+        raise RuntimeError(f"plain variant: sent {variants['plain']['sent']}, counts {plain_counts}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=1500, help="answers per stack and round")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds per stack, alternating")
+    parser.add_argument("--requests", type=int, default=1500, help="answers per variant (outbox, plain) and round")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per variant, alternating")
     parser.add_argument("--clients", type=int, default=8, help="client threads during the bursts")
-    parser.add_argument("--database", choices=DATABASES, default="sqlite",
-                        help="SQLite (the embedded run's) or PostgreSQL (production's, at ASP_TEST_POSTGRES_URL)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per gunicorn worker (default: 1 on SQLite, 4 on PostgreSQL)")
+    _stacks.add_stacks_option(parser)
     parser.add_argument("--rate", type=float, default=40.0, help="answers per second for the latency stage")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency stage")
-    args = parser.parse_args(argv)
-    if args.threads is None:  # SQLite has one writer at a time; PostgreSQL takes them side by side
-        args.threads = 1 if args.database == "sqlite" else 4
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     sys.path[:0] = [str(REPO), str(REPO / "services" / "surveys")]
     args = parse_args(argv)
-    with ExitStack() as stack:
-        result = run(args, stack)
+    stop_on_sigterm()  # the Kafka nodes run in sessions of their own: the ExitStack must stop them
+    try:
+        with ExitStack() as stack:
+            result = run(args, stack)
+    except KeyboardInterrupt:
+        print("interrupted; servers and brokers stopped, databases dropped", file=sys.stderr)
+        return 130
     print(json.dumps(result))
     return 0
 
