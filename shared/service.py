@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.config import Settings
 from shared.db.engine import make_engine
 from shared.db.uow import UnitOfWork
-from shared.messaging.inbox import GroupMembership, Handler, InboxConsumer, dead_letter_topic, inbox_table
+from shared.messaging.inbox import (GroupMembership, Handler, InboxConsumer, consumer_offsets_table,
+                                    dead_letter_topic, inbox_table)
 from shared.messaging.kafka import make_consumer, make_producer
 from shared.messaging.outbox import outbox_table
 from shared.messaging.relay import OutboxRelay
@@ -58,6 +59,8 @@ class ServiceDefinition:
         tables = self.metadata.tables
         self.outbox: Table = tables["outbox"] if "outbox" in tables else outbox_table(self.metadata)
         self.inbox: Table = tables["inbox"] if "inbox" in tables else inbox_table(self.metadata)
+        self.consumer_offsets: Table = tables["consumer_offsets"] if "consumer_offsets" in tables \
+            else consumer_offsets_table(self.metadata)
 
     @property
     def migrations_dir(self) -> Path:
@@ -115,7 +118,8 @@ class ServiceRuntime:
         membership = GroupMembership()
         return InboxConsumer(
             service=self.name, group=subscription.group, engine=self.engine,
-            inbox=self.definition.inbox, handlers=subscription.handlers,
+            inbox=self.definition.inbox, offsets=self.definition.consumer_offsets,
+            handlers=subscription.handlers,
             before_commit=subscription.before_commit, membership=membership,
             # A static member: restarted after a crash, it takes its place back at once,
             # where a new member would wait for the dead one (the embedded broker even stalls).

@@ -79,3 +79,22 @@ def drop_messaging_tables() -> None:
     op.drop_index(op.f("ix_outbox_published_at"), table_name="outbox")
     op.drop_table("outbox")
     op.drop_table("inbox")
+
+
+def create_consumer_offsets_table() -> None:
+    """Where each consumer group has read to, kept with its effects (shared/messaging/inbox.py)."""
+    from alembic import op
+    import sqlalchemy as sa
+    op.create_table(
+        "consumer_offsets",
+        sa.Column("consumer_group", sa.String(length=100), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("next_offset", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer_group", "topic", "partition", name=op.f("pk_consumer_offsets")))
+
+
+def drop_consumer_offsets_table() -> None:
+    from alembic import op
+    op.drop_table("consumer_offsets")

@@ -1,9 +1,13 @@
 """The idempotent consumer: a consumer-group loop whose effects are applied exactly once.
 
 For each polled batch: parse every message against its contract, then in ONE database
-transaction apply the handlers' effects and record the event ids in the inbox. Offsets
-are committed only after that transaction, so a crash re-delivers, and the inbox turns
-the repeat into a no-op. A message that can never be applied goes to the dead-letter topic.
+transaction apply the handlers' effects, record the event ids in the inbox, and record how
+far each partition has been read (`consumer_offsets`). On assignment the consumer seeks to
+those positions, so the database, not the broker, says where to resume: a database restored
+from a backup re-reads exactly what it lacks, where Kafka's committed offsets (still
+committed after each transaction, for the tools that show lag) would skip it. A crash
+re-delivers at most the batch in flight, and the inbox turns the repeat into a no-op. A
+message that can never be applied goes to the dead-letter topic.
 """
 from __future__ import annotations
 
@@ -13,11 +17,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
-from sqlalchemy import Column, MetaData, String, Table, insert, select
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -25,6 +29,7 @@ from sqlalchemy.orm import Session
 from shared.contracts import ContractError, Event, parse
 from shared.contracts.envelope import utcnow
 from shared.db.types import UtcDateTime
+from shared.db.upsert import upsert_statement
 from shared.observability import metrics
 from shared.observability.context import reset_correlation_id, set_correlation_id
 from shared.observability.logging import log_fields
@@ -53,6 +58,18 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+def consumer_offsets_table(metadata: MetaData) -> Table:
+    """Where each consumer group of the service has read to, written with the effects."""
+    return Table(
+        "consumer_offsets", metadata,
+        Column("consumer_group", String(100), primary_key=True),
+        Column("topic", String(200), primary_key=True),
+        Column("partition", Integer, primary_key=True),
+        Column("next_offset", BigInteger, nullable=False),  # of the next record to read
+        Column("updated_at", UtcDateTime, nullable=False),
+    )
+
+
 def dead_letter_topic(group: str) -> str:
     return f"{group}.dead-letter"
 
@@ -71,11 +88,14 @@ class GroupMembership(ConsumerRebalanceListener):
     def __init__(self):
         self.joining = True
         self.since = time.monotonic()
+        self.on_assigned: Callable[[list[TopicPartition]], None] | None = None  # the consumer's seek
 
     def on_partitions_revoked(self, revoked) -> None:
         self.rejoin()
 
     def on_partitions_assigned(self, assigned) -> None:
+        if self.on_assigned is not None:
+            self.on_assigned(list(assigned))
         self.joining = False
 
     def rejoin(self) -> None:
@@ -89,12 +109,16 @@ class GroupMembership(ConsumerRebalanceListener):
 class InboxConsumer:
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
                  handlers: dict[str, Handler], consumer: KafkaConsumer, membership: GroupMembership,
-                 dead_letters: KafkaProducer, dead_letter_topic: str,
+                 dead_letters: KafkaProducer, dead_letter_topic: str, offsets: Table,
                  before_commit: Callable[[Session], None] | None = None):
         self.service = service
         self.group = group
         self.engine = engine
         self.inbox = inbox
+        self.offsets = offsets
+        self._store_offsets = upsert_statement(engine.dialect.name, offsets,
+                                               ("consumer_group", "topic", "partition"),
+                                               ("next_offset", "updated_at"))
         self.handlers = handlers
         self.consumer = consumer
         self.dead_letters = dead_letters
@@ -103,6 +127,23 @@ class InboxConsumer:
         self.before_commit = before_commit
         # The consumer's rebalance listener: while it joins, polls must really wait (_poll).
         self.membership = membership
+        membership.on_assigned = self.resume_where_the_database_stands
+        if consumer.assignment():  # partitions assigned by hand (a rebuild): no join will call it
+            self.resume_where_the_database_stands(list(consumer.assignment()))
+
+    def resume_where_the_database_stands(self, partitions: list[TopicPartition]) -> None:
+        """Seek each partition to the position stored with the effects, or to its beginning
+        if this database has read nothing of it (a new or restored database: the inbox skips
+        whatever it already holds)."""
+        with self.engine.connect() as connection:
+            stored = {(row.topic, row.partition): row.next_offset for row in connection.execute(
+                select(self.offsets).where(self.offsets.c.consumer_group == self.group))}
+        for partition in partitions:
+            position = stored.get((partition.topic, partition.partition))
+            if position is None:
+                self.consumer.seek_to_beginning(partition)
+            else:
+                self.consumer.seek(partition, position)
 
     # -- a polled batch: one transaction ----------------------------------------------------
     def apply_batch(self, records: list[ConsumerRecord]) -> None:
@@ -115,17 +156,21 @@ class InboxConsumer:
                 events.append(parse(record.value))
             except ContractError as exc:
                 poison.append((record, f"contract: {exc}"))
+        # Before the transaction that records their positions as read: once that commits,
+        # nothing reads them again.
+        for record, reason in poison:
+            self._dead_letter(record, reason)
         try:
-            applied, duplicates = self._apply_together(events)
+            applied, duplicates = self._apply_together(events, records)
         except OperationalError:
             raise  # the database is away: not the messages' fault, retried by run()
         except Exception:  # noqa: BLE001 — find the culprit event by event
             applied = None
-        for record, reason in poison:
-            self._dead_letter(record, reason)
         if applied is None:
             for record in records:
-                if not any(record is bad for bad, _ in poison):
+                if any(record is bad for bad, _ in poison):
+                    self._pass(record)
+                else:
                     self.handle(record)
             return
         for event_type, count in applied.items():
@@ -133,7 +178,7 @@ class InboxConsumer:
         if duplicates:
             metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc(duplicates)
 
-    def _apply_together(self, events: list[Event]) -> tuple[dict[str, int], int]:
+    def _apply_together(self, events: list[Event], records: list[ConsumerRecord]) -> tuple[dict[str, int], int]:
         """(applied events by type, duplicates skipped): counted only once committed."""
         applied: dict[str, int] = {}
         duplicates = 0
@@ -153,6 +198,7 @@ class InboxConsumer:
             if rows:
                 session.execute(insert(self.inbox), rows)
             self._finish(session)
+            self._record_positions(session, records)
         return applied, duplicates
 
     def _run_handler(self, session: Session, event: Event) -> None:
@@ -169,6 +215,17 @@ class InboxConsumer:
         if self.before_commit is not None:
             self.before_commit(session)
 
+    def _record_positions(self, session: Session, records: list[ConsumerRecord]) -> None:
+        """Each partition's next record to read, in the transaction of the batch's effects."""
+        after: dict[tuple[str, int], int] = {}
+        for record in records:
+            key = (record.topic, record.partition)
+            after[key] = max(after.get(key, 0), record.offset + 1)
+        now = utcnow()
+        session.connection().execute(self._store_offsets, [
+            {"consumer_group": self.group, "topic": topic, "partition": partition,
+             "next_offset": offset, "updated_at": now} for (topic, partition), offset in after.items()])
+
     def _inbox_row(self, event: Event) -> dict:
         return {"consumer_group": self.group, "event_id": event.event_id,
                 "event_type": event.type, "processed_at": utcnow()}
@@ -178,12 +235,12 @@ class InboxConsumer:
         try:
             event = parse(record.value)
         except ContractError as exc:
-            self._dead_letter(record, f"contract: {exc}")
+            self._dead_letter_and_pass(record, f"contract: {exc}")
             return Outcome(dead_lettered=True)
         error = None
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return self._apply(event)
+                return self._apply(event, record)
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 — any other error is the message's
@@ -191,15 +248,16 @@ class InboxConsumer:
                 metrics.EVENTS_FAILED.labels(self.service, self.group).inc()
                 log.warning("applying %s failed (attempt %d): %r", event.type, attempt, exc,
                             extra=log_fields(event_id=event.event_id))
-        self._dead_letter(record, f"handler: {error!r}")
+        self._dead_letter_and_pass(record, f"handler: {error!r}")
         return Outcome(dead_lettered=True)
 
-    def _apply(self, event: Event) -> Outcome:
+    def _apply(self, event: Event, record: ConsumerRecord) -> Outcome:
         with Session(self.engine) as session, session.begin():
             seen = session.execute(select(self.inbox.c.event_id).where(
                 self.inbox.c.consumer_group == self.group,
                 self.inbox.c.event_id == event.event_id)).first()
             if seen:
+                self._record_positions(session, [record])
                 metrics.EVENTS_DUPLICATE.labels(self.service, self.group).inc()
                 return Outcome(duplicate=True)
             self._run_handler(session, event)
@@ -210,6 +268,7 @@ class InboxConsumer:
                 session.rollback()
                 return Outcome(duplicate=True)
             self._finish(session)
+            self._record_positions(session, [record])
         metrics.EVENTS_CONSUMED.labels(self.service, self.group, event.type).inc()
         return Outcome(applied=True)
 
@@ -222,6 +281,15 @@ class InboxConsumer:
                      ("partition", str(record.partition).encode()),
                      ("offset", str(record.offset).encode())]).get(timeout=30)
         metrics.EVENTS_DEAD_LETTERED.labels(self.service, self.group).inc()
+
+    def _dead_letter_and_pass(self, record: ConsumerRecord, reason: str) -> None:
+        self._dead_letter(record, reason)
+        self._pass(record)
+
+    def _pass(self, record: ConsumerRecord) -> None:
+        """Record a dead-lettered record as read."""
+        with Session(self.engine) as session, session.begin():
+            self._record_positions(session, [record])
 
     # -- the loop ------------------------------------------------------------------------
     def _poll(self, timeout_ms: int) -> dict:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 
 from shared.config import load_settings
 from shared.contracts import serialize, topic_of
@@ -122,6 +122,53 @@ def test_poison_messages_go_to_the_dead_letter_topic_and_the_consumer_goes_on(co
     assert len(letters) == 2
     assert letters[0][0] == b"{not an event" and letters[0][1]["error"].startswith(b"contract:")
     assert b"can never be applied" in letters[1][1]["error"]
+    assert list(stored_positions(counting, group).values()) == [3]  # the dead letters count as read
+
+
+def stored_positions(runtime, group) -> dict[tuple[str, int], int]:
+    offsets = runtime.definition.consumer_offsets
+    with runtime.engine.connect() as connection:
+        return {(row.topic, row.partition): row.next_offset for row in connection.execute(
+            select(offsets).where(offsets.c.consumer_group == group))}
+
+
+def test_a_database_restored_from_a_backup_reads_again_what_it_had_not_applied(counting, broker, commune_slug,
+                                                                               group, source):
+    """The consumer resumes where its database stands, not at the group's offsets in Kafka,
+    which a restore leaves ahead of the database: what came after the backup is applied."""
+    from tests.support.counting import applications
+    tables = [applications, counting.definition.inbox, counting.definition.consumer_offsets]
+    write_events(counting, commune_slug, 10)
+    publish_all(counting)
+    consume_until(counting, commune_slug, 10)
+    with counting.engine.connect() as connection:
+        backup = {table: [row._asdict() for row in connection.execute(select(table))] for table in tables}
+    write_events(counting, commune_slug, 15)
+    publish_all(counting)
+    consume_until(counting, commune_slug, 25)
+    assert applied(counting, commune_slug) == (25, 25)
+
+    with counting.engine.begin() as connection:  # the restore
+        for table in tables:
+            connection.execute(delete(table))
+            connection.execute(insert(table), backup[table])
+    assert applied(counting, commune_slug) == (10, 10)
+    consume_until(counting, commune_slug, 25)
+    assert applied(counting, commune_slug) == (25, 25)
+    assert sum(stored_positions(counting, group).values()) == 25
+
+
+def test_an_empty_database_reads_its_topics_from_the_beginning(counting, broker, commune_slug, group, source,
+                                                               settings_env, databases, tmp_path):
+    """A database that has read nothing (new, or restored from a backup older than the
+    group) starts at the beginning, though the group's offsets in Kafka are at the end."""
+    write_events(counting, commune_slug, 5)
+    publish_all(counting)
+    consume_until(counting, commune_slug, 5)
+    empty = counting_runtime(load_settings(settings_env), databases.new("counting", tmp_path / "empty"), group,
+                             source=source)
+    consume_until(empty, commune_slug, 5)
+    assert applied(empty, commune_slug) == (5, 5)
 
 
 def _spawn(mode, counting, settings_env, group, marker):

@@ -122,11 +122,10 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
         generation = current.active_generation + 1
         group = _new_group(generation)
         current.building_generation, current.building_group = generation, group
-        _drop_generation(session, runtime.definition.inbox, generation)  # an interrupted rebuild's
+        _drop_generation(session, runtime.definition, generation)  # an interrupted rebuild's
     # Larger batches than live: fewer transactions (and inbox look-ups) for the whole history.
     # It reads every partition itself rather than joining the group: no join to wait for,
-    # and nothing left in the group when it is done; its offsets, committed under the group's
-    # name at the end, are where the live consumer takes over.
+    # and nothing left in the group when it is done.
     consumer = consumer_for(runtime, generation, group, static=False, assign_all=True,
                             max_poll_records=REBUILD_BATCH)
     try:
@@ -134,8 +133,8 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
         while True:
             if stop.is_set():
                 raise KeyboardInterrupt
-            # No offsets are committed on the way: an interrupted rebuild starts again in a
-            # new group. Committing every batch cost a tenth of the rebuild.
+            # No offsets are committed to Kafka on the way (each batch's transaction records
+            # its positions): committing every batch cost a tenth of the rebuild.
             consumer.poll_once(timeout_ms=200, commit=False)
             if read.caught_up():
                 break
@@ -143,7 +142,9 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
                 progress(read.total() - read.remaining(), read.total())
         if progress:
             progress(read.total(), read.total())
-        consumer.consumer.commit()  # where the live consumer takes over this group
+        # The live consumer takes over this group where the rebuild's transactions recorded
+        # it stood; Kafka's offsets follow, for the tools that show a group's lag.
+        consumer.consumer.commit()
         with Session(runtime.engine) as session, session.begin():
             current = state(session)
             current.active_generation, current.active_group = generation, group
@@ -163,15 +164,21 @@ def drop_inactive_generations(runtime) -> None:
         keep = {current.active_generation, current.building_generation}
         for model in PROJECTIONS:
             session.execute(delete(model).where(model.generation.not_in([g for g in keep if g])))
-        inbox = runtime.definition.inbox
-        session.execute(delete(inbox).where(
-            inbox.c.consumer_group.not_in([g for g in (current.active_group, current.building_group) if g])))
+        groups = [g for g in (current.active_group, current.building_group) if g]
+        for table in _group_tables(runtime.definition):
+            session.execute(delete(table).where(table.c.consumer_group.not_in(groups)))
 
 
-def _drop_generation(session: Session, inbox, generation: int) -> None:
+def _drop_generation(session: Session, definition, generation: int) -> None:
     for model in PROJECTIONS:
         session.execute(delete(model).where(model.generation == generation))
-    session.execute(delete(inbox).where(inbox.c.consumer_group.like(f"{GROUP_PREFIX}-g{generation}-%")))
+    for table in _group_tables(definition):
+        session.execute(delete(table).where(table.c.consumer_group.like(f"{GROUP_PREFIX}-g{generation}-%")))
+
+
+def _group_tables(definition):
+    """What a generation's consumer group keeps: the events it applied and where it stands."""
+    return definition.inbox, definition.consumer_offsets
 
 
 def print_progress(done: int, total: int, width: int = 40) -> None:
