@@ -235,8 +235,8 @@ def effects_handler(effects: Table):
 
 
 def bench_inbox_consumer(backbone: Backbone, wanted: int, with_effect: bool) -> float:
-    """The inbox's own cost (parse, contract check, de-duplication, inbox row, transaction,
-    commit) with a handler that does nothing; or, with_effect, plus a one-row update per event."""
+    """The inbox's own cost (parse, contract check, de-duplication, inbox row and stored
+    offsets, transaction, commit) with a handler that does nothing; or, with_effect, plus a one-row update per event."""
     group = "bench-inbox-effect" if with_effect else "bench-inbox"  # each reads everything
     membership = GroupMembership()
     clock = FirstRecordClock(make_consumer(backbone.bootstrap, group, [EVENTS_TOPIC], listener=membership))
@@ -244,6 +244,7 @@ def bench_inbox_consumer(backbone: Backbone, wanted: int, with_effect: bool) -> 
     handler = effects_handler(backbone.effects) if with_effect else (lambda session, event: None)
     consumer = InboxConsumer(
         service="bench", group=group, engine=backbone.engine, inbox=backbone.definition.inbox,
+        offsets=backbone.definition.consumer_offsets,  # positions stored with the effects, as a service's
         handlers={EVENT_TYPE: handler}, consumer=clock, membership=membership, dead_letters=dead_letters,
         dead_letter_topic=dead_letter_topic(group))
     try:
