@@ -44,6 +44,9 @@ EVENTS_FAILED = Counter(
 EVENTS_DEAD_LETTERED = Counter(
     "asp_events_dead_lettered_total", "Events sent to the dead-letter topic",
     ["service", "group"])
+KAFKA_CLIENT_SLOW_STEPS = Counter(
+    "asp_kafka_client_slow_steps_total",
+    "Steps of kafka-python's network loop that took over 0.1 s of wall-clock time (shared/observability/logging.py)")
 CONSUMER_LAG = Gauge(
     "asp_consumer_lag", "Messages between a consumer's position and the end of the partition",
     ["service", "group", "topic", "partition"], multiprocess_mode="max")
