@@ -84,6 +84,15 @@ class Running:
     folder: Path
     load_at_start: float
 
+    @property
+    def embedded_broker(self) -> bool:
+        """Its clients then use the embedded broker's workarounds, as `make run`'s do."""
+        return self.stack.broker_kind == "embedded"
+
+    @property
+    def client_env(self) -> dict[str, str]:
+        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "ASP_EMBEDDED_BROKER": "1" if self.embedded_broker else "0"}
+
     def database(self, service: str, folder: Path | None = None) -> str:
         """A new, empty database's URL: a SQLite file in `folder`, or a PostgreSQL database
         dropped when the stack stops."""

@@ -66,6 +66,7 @@ class Backbone:
     engine: Engine
     definition: ServiceDefinition
     effects: Table
+    embedded_broker: bool
 
 
 def start_backbone(stack: ExitStack, running: _stacks.Running) -> Backbone:
@@ -83,7 +84,7 @@ def start_backbone(stack: ExitStack, running: _stacks.Running) -> Backbone:
     engine = make_engine(running.database("bench"))
     stack.callback(engine.dispose)
     metadata.create_all(engine)  # no migrations: the tables are throwaway
-    return Backbone(running.bootstrap, engine, definition, effects)
+    return Backbone(running.bootstrap, engine, definition, effects, running.embedded_broker)
 
 
 def make_events(count: int) -> list[Event]:
@@ -246,7 +247,7 @@ def bench_inbox_consumer(backbone: Backbone, wanted: int, with_effect: bool) -> 
         service="bench", group=group, engine=backbone.engine, inbox=backbone.definition.inbox,
         offsets=backbone.definition.consumer_offsets,  # positions stored with the effects, as a service's
         handlers={EVENT_TYPE: handler}, consumer=clock, membership=membership, dead_letters=dead_letters,
-        dead_letter_topic=dead_letter_topic(group))
+        dead_letter_topic=dead_letter_topic(group), embedded_broker=backbone.embedded_broker)
     try:
         count, elapsed = consume(consumer.poll_once, clock, wanted, "inbox consumer")
     finally:

@@ -261,7 +261,7 @@ def run_scale(scale: str, samples: int, running: _stacks.Running, stack: ExitSta
     progress(f"{key}, {len(rows)} communes: {len(events)} events on {running.stack.describe}")
     ensure_topics(bootstrap, platform_topics())
     publish(bootstrap, events)
-    settings = load_settings({"ASP_DATA_DIR": str(folder / "data"), "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+    settings = load_settings({"ASP_DATA_DIR": str(folder / "data"), **running.client_env,
                               "REPORTING_DATABASE_URL": running.database("reporting")})
     ensure_keys(settings.keys_dir)
     runtime = ServiceRuntime(reporting_definition, settings)

@@ -87,6 +87,8 @@ def main() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ensure_keys(settings.keys_dir)
     broker = None
+    # Also when the broker is given (the fault run): it is then of the kind ASP_BROKER names.
+    os.environ["ASP_EMBEDDED_BROKER"] = "1" if broker_kind() == "embedded" else "0"
     if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):  # not the address file an earlier run left
         port = int(os.environ.get("ASP_BROKER_PORT", "0")) or None
         broker = local_broker(broker_folder(settings.data_dir), port=port)

@@ -17,6 +17,7 @@
 | ASP_WORKER_METRICS_PORT | (none) | port of a relay's or consumer's own /metrics |
 | ASP_PUBLIC_RATE_LIMIT | 30/minute | answers and registrations per resident's address (surveys, events) |
 | ASP_LOGIN_RATE_LIMIT | 5/15minutes | wrong passwords per e-mail address before sign-in waits (4× per client address) |
+| ASP_EMBEDDED_BROKER | 1 when `make run` or the tests run the embedded broker, else 0 | the clients talk to the embedded broker: its client workarounds apply (shared/messaging/embedded_broker.py) |
 | ASP_CONSUMER_INSTANCE | the host name | this consumer process's name in its groups (static membership: unique per running copy, the same after a restart) |
 """
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Settings:
     anonymity_threshold: int
     worker_metrics_port: int | None
     consumer_instance: str = field(default_factory=socket.gethostname)
+    embedded_broker: bool = False
 
     def database_url(self, service: str) -> str:
         return self.database_urls[service]
@@ -104,4 +106,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         anonymity_threshold=int(env.get("ASP_ANONYMITY_THRESHOLD", "5")),
         worker_metrics_port=int(env["ASP_WORKER_METRICS_PORT"]) if env.get("ASP_WORKER_METRICS_PORT") else None,
         consumer_instance=env.get("ASP_CONSUMER_INSTANCE") or socket.gethostname(),
+        embedded_broker=env.get("ASP_EMBEDDED_BROKER", "0") == "1",
     )

@@ -127,4 +127,4 @@ class ServiceRuntime:
                                    group_instance_id=f"{subscription.group}@{self.settings.consumer_instance}"
                                    if static else None, **consumer_options),
             dead_letters=make_producer(bootstrap, client_id=f"{subscription.group}-dead-letters"),
-            dead_letter_topic=subscription.dead_letter_topic)
+            dead_letter_topic=subscription.dead_letter_topic, embedded_broker=self.settings.embedded_broker)

@@ -46,7 +46,7 @@ def databases():
 def settings_env(tmp_path, broker, databases) -> dict[str, str]:
     """The environment a service would see: its own data folder and databases."""
     env = {"ASP_DATA_DIR": str(tmp_path / "data"), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-           "ASP_EMBEDDED": "1"}
+           "ASP_EMBEDDED": "1", "ASP_EMBEDDED_BROKER": "1" if broker_kind() == "embedded" else "0"}
     for service in ("programme", "surveys", "events", "partners", "reporting"):
         env[f"{service.upper()}_DATABASE_URL"] = databases.new(service, tmp_path)
     return env

@@ -17,8 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import MemberToRemove
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, insert, select
@@ -30,6 +29,7 @@ from shared.contracts import ContractError, Event, parse
 from shared.contracts.envelope import utcnow
 from shared.db.types import UtcDateTime
 from shared.db.upsert import upsert_statement
+from shared.messaging.embedded_broker import poll_in_naps, remove_former_member
 from shared.observability import metrics
 from shared.observability.context import reset_correlation_id, set_correlation_id
 from shared.observability.logging import log_fields
@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, Event], None]
 MAX_ATTEMPTS = 3
-IDLE_NAP_S = 0.01
-# A join that takes longer than this is stuck (the embedded broker can wedge a group whose
-# member was killed during a rebalance; a new process gets in at once).
+# A join that takes longer than this is stuck: the embedded broker can wedge a group whose
+# member was killed during a rebalance, and kafka-python 3.0.12 can drop a join (seen on Apache
+# Kafka, see make_consumer); a new process gets in at once.
 JOIN_PATIENCE_S = 30.0
 
 
@@ -110,12 +110,14 @@ class InboxConsumer:
     def __init__(self, service: str, group: str, engine: Engine, inbox: Table,
                  handlers: dict[str, Handler], consumer: KafkaConsumer, membership: GroupMembership,
                  dead_letters: KafkaProducer, dead_letter_topic: str, offsets: Table,
-                 before_commit: Callable[[Session], None] | None = None):
+                 before_commit: Callable[[Session], None] | None = None, embedded_broker: bool = False):
         self.service = service
         self.group = group
         self.engine = engine
         self.inbox = inbox
         self.offsets = offsets
+        # Talking to the embedded broker: its client workarounds apply (embedded_broker.py).
+        self.embedded_broker = embedded_broker
         self._store_offsets = upsert_statement(engine.dialect.name, offsets,
                                                ("consumer_group", "topic", "partition"),
                                                ("next_offset", "updated_at"))
@@ -295,17 +297,9 @@ class InboxConsumer:
 
     # -- the loop ------------------------------------------------------------------------
     def _poll(self, timeout_ms: int) -> dict:
-        """Wait up to `timeout_ms` for records, in short naps: kafka-python 3 spins the CPU
-        while it waits inside poll() when the broker answers fetches at once (the embedded
-        broker does), so an idle consumer would burn a quarter of a core."""
-        if self.membership.joining:  # joining the group needs a real wait: zero-timeout polls stall it
-            return self.consumer.poll(timeout_ms=timeout_ms)
-        deadline = time.monotonic() + timeout_ms / 1000
-        batch = self.consumer.poll(timeout_ms=0)
-        while not batch and time.monotonic() < deadline:
-            time.sleep(IDLE_NAP_S)
-            batch = self.consumer.poll(timeout_ms=0)
-        return batch
+        if self.embedded_broker and not self.membership.joining:
+            return poll_in_naps(self.consumer, timeout_ms)
+        return self.consumer.poll(timeout_ms=timeout_ms)
 
     def poll_once(self, timeout_ms: int = 500, commit: bool = True) -> int:
         """Apply one polled batch, then commit its offsets (unless the caller commits later,
@@ -344,7 +338,8 @@ class InboxConsumer:
         (it is read again, and the inbox skips it). Returns the number of records. Raises
         JoinStalled when the group would not take it in: a process restart does."""
         if self.membership.stalled():
-            self.forget_former_self()
+            if self.embedded_broker:
+                remove_former_member(self.consumer, self.group)
             raise JoinStalled(f"consumer {self.group} has not joined its group in {JOIN_PATIENCE_S:.0f} s")
         try:
             return self.poll_once()
@@ -359,26 +354,6 @@ class InboxConsumer:
             log.warning("consumer %s cannot reach the broker: %r", self.group, exc)
         stop.wait(2.0)
         return 0
-
-    def forget_former_self(self) -> None:
-        """Remove from the group the member holding this consumer's static name: a killed
-        earlier incarnation of this very process. The embedded broker can keep such a member
-        and never let its successor in (seen in the fault runs); the name is this process's
-        alone (`<group>@<instance>`), so nothing else is removed. Apache Kafka replaces the
-        member by itself; this is then a no-op."""
-        instance = self.consumer.config.get("group_instance_id")
-        if not instance:
-            return
-        try:
-            admin = KafkaAdminClient(bootstrap_servers=self.consumer.config["bootstrap_servers"],
-                                     client_id=f"{self.group}-admin")
-            try:
-                admin.remove_group_members(self.group, [MemberToRemove(group_instance_id=instance)])
-            finally:
-                admin.close()
-            log.warning("consumer %s: removed the stale member %s from its group", self.group, instance)
-        except KafkaError as exc:
-            log.warning("consumer %s: could not remove the stale member %s: %r", self.group, instance, exc)
 
     def run(self, stop: threading.Event) -> None:
         log.info("consumer %s started", self.group)
