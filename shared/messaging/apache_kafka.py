@@ -340,6 +340,57 @@ class KafkaCluster:
         finally:
             admin.close()
 
+    def pause_node(self, node_id: int) -> None:
+        """SIGSTOP: the node keeps its connections open and answers nothing (a long GC pause)."""
+        self.node(node_id).process.send_signal(signal.SIGSTOP)
+
+    def resume_node(self, node_id: int) -> None:
+        self.node(node_id).process.send_signal(signal.SIGCONT)
+
+    def active_controller(self) -> int:
+        """The KRaft quorum's leader (describe_cluster's controller_id is any broker, in KRaft)."""
+        admin = self.admin()
+        try:
+            return admin.describe_metadata_quorum()["topics"][0]["partitions"][0]["leader_id"]
+        finally:
+            admin.close()
+
+    def fully_replicated(self, topics: list[str]) -> bool:
+        """Every partition of `topics` has a leader and every node of the cluster in its ISR."""
+        try:
+            admin = self.admin()
+        except KafkaError:
+            return False
+        try:
+            described = admin.describe_topics(topics)
+        except KafkaError:
+            return False
+        finally:
+            admin.close()
+        return len(described) == len(topics) and all(
+            topic["error_code"] == 0 and topic["partitions"] and all(
+                partition["error_code"] == 0 and partition["leader_id"] >= 0
+                and len(partition["isr_nodes"]) == self.size for partition in topic["partitions"])
+            for topic in described)
+
+    def serves(self, node_id: int) -> bool:
+        """The node's process runs and answers requests itself (the cluster's metadata still
+        counts a node killed a few seconds ago as alive and in sync)."""
+        node = self.node(node_id)
+        if not node.running() or not _listens(node.port):
+            return False
+        try:
+            KafkaAdminClient(bootstrap_servers=node.address, client_id="asp-cluster-admin",
+                             request_timeout_ms=3000, bootstrap_timeout_ms=3000).close()
+            return True
+        except KafkaError:
+            return False
+
+    def whole(self, topics: list[str]) -> bool:
+        """Every node serving and unfenced, every partition of `topics` led with a full ISR."""
+        return (all(self.serves(node.node_id) for node in self.nodes)
+                and self.live_brokers() == {node.node_id for node in self.nodes} and self.fully_replicated(topics))
+
     def __enter__(self) -> "KafkaCluster":
         return self.start()
 

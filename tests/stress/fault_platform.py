@@ -5,6 +5,10 @@ embedded one, or Apache Kafka with ASP_BROKER=kafka (`make test-kafka`).
 The runner is given KAFKA_BOOTSTRAP_SERVERS, so it starts no broker of its own; all else
 is the embedded run as users start it: migrations, demo, the five web apps in the
 runner's process, one supervised child process per relay and per consumer.
+
+On a 3-node Apache Kafka cluster the platform also says what it runs on (`kafka_settings`:
+the clients' settings as make_producer/make_consumer build them, the cluster's durability
+settings as the brokers report them), and every topic on it (`kafka_topics`).
 """
 from __future__ import annotations
 
@@ -12,12 +16,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import ConfigResource, ConfigResourceType
 
+from shared.messaging.apache_kafka import KafkaCluster
 from shared.messaging.embedded_broker import free_port
+from shared.messaging.kafka import make_consumer, make_producer, platform_topics
 from shared.messaging.local_broker import kafka_nodes, local_broker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,6 +46,12 @@ class Platform:
                         ASP_PUBLIC_RATE_LIMIT="1000000/minute", **(extra_env or {}))
         self.runner: subprocess.Popen | None = None
         self.starts = 0
+        self.broker_lock = threading.Lock()  # one broker fault at a time
+
+    @property
+    def kafka(self) -> KafkaCluster | None:
+        """The broker when it is Apache Kafka of 3 nodes: the one the Kafka nemeses are for."""
+        return self.broker if isinstance(self.broker, KafkaCluster) and self.broker.size == 3 else None
 
     @property
     def base(self) -> str:
@@ -122,6 +136,64 @@ class Platform:
             return {(tp.topic, tp.partition): end for tp, end in consumer.end_offsets(partitions).items()}
         finally:
             consumer.close()
+
+    def kafka_topics(self) -> list[str]:
+        """Every topic on the cluster: the platform's event and dead-letter topics, and
+        __consumer_offsets (the groups' coordinators and committed offsets)."""
+        admin = self.broker.admin()
+        try:
+            return sorted(admin.list_topics())
+        finally:
+            admin.close()
+
+    def kafka_settings(self) -> dict:
+        """The settings actually in force: the clients' as make_producer and make_consumer
+        build them for the relays and consumers (which override only client_id and
+        group_instance_id), the cluster's as its brokers and topics report them."""
+        producer = make_producer(self.bootstrap)
+        consumer = make_consumer(self.bootstrap, "asp-fault-settings", [], assign_all=True)
+        try:
+            produced = {key: producer.config[key] for key in (
+                "acks", "enable_idempotence", "max_in_flight_requests_per_connection", "retries",
+                "request_timeout_ms", "delivery_timeout_ms", "reconnect_backoff_max_ms")}
+            produced["acks"] = "all" if produced["acks"] == -1 else produced["acks"]
+            consumed = {key: consumer.config[key] for key in (
+                "isolation_level", "enable_auto_commit", "auto_offset_reset", "session_timeout_ms",
+                "max_poll_interval_ms", "reconnect_backoff_max_ms")}
+        finally:
+            producer.close()
+            consumer.close()
+        topics = platform_topics()
+        admin = self.broker.admin()
+        try:
+            names = ("default.replication.factor", "min.insync.replicas", "unclean.leader.election.enable",
+                     "log.flush.interval.messages", "log.flush.interval.ms")
+            brokers = admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, str(node.node_id),
+                                                             dict.fromkeys(names)) for node in self.broker.nodes],
+                                             config_filter="all")["broker"]
+            topic_names = ("min.insync.replicas", "unclean.leader.election.enable", "flush.messages", "flush.ms")
+            on_topics = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic, dict.fromkeys(topic_names))
+                                                for topic in topics], config_filter="all")["topic"]
+            replicas = {topic["name"]: sorted({len(p["replica_nodes"]) for p in topic["partitions"]})
+                        for topic in admin.describe_topics(topics)}
+        finally:
+            admin.close()
+        flushes = {(entry["flush.messages"], entry["flush.ms"]) for entry in
+                   ({key: e["value"] for key, e in configs.items()} for configs in on_topics.values())}
+        return {
+            "producer": produced, "consumer": consumed,
+            "fsync_each_record": any(messages == "1" for messages, _ in flushes),
+            "brokers": {node: {key: entry["value"] for key, entry in configs.items()} for node, configs in brokers.items()},
+            "topics": {topic: {**{key: entry["value"] for key, entry in on_topics[topic].items()},
+                               "replication_factor": replicas[topic]} for topic in topics},
+            "durability": "acks=all with min.insync.replicas=2 and replication factor 3: a record is "
+                          "acknowledged once every in-sync replica (at least 2 of the 3 nodes) has appended it; "
+                          "no unclean leader election, so only an in-sync replica becomes leader. Kafka does not "
+                          "fsync each record (flush.messages and flush.ms are Long.MAX: the OS writes the page "
+                          "cache back when it will): durability comes from replication to the ISR before the "
+                          "acknowledgement, so a process killed (even all three) loses nothing, while a power "
+                          "cut of every node at once could lose the last unflushed records.",
+        }
 
     def cleanup(self) -> None:
         """Nothing of a failed test keeps running."""

@@ -1,8 +1,15 @@
 """Faults — nothing lost, nothing counted twice (issue 8).
 
-`make run` (real noida-db broker, real SQLite databases, every service) on a temporary
-folder; several communes work through the HTTP APIs while faults are injected at seeded
-random moments (tests/stress/fault_injector.py says which, and what each stands for).
+`make run` (real SQLite databases, every service) on a temporary folder, on the embedded
+broker (noida-db) or, with ASP_BROKER=kafka ASP_KAFKA_NODES=3 (`make test-kafka`), on a
+3-node Apache Kafka cluster; several communes work through the HTTP APIs while faults are
+injected at seeded random moments (tests/stress/fault_injector.py says which, and what
+each stands for). On the 3-node Kafka cluster the Kafka nemeses run too, one at a time
+(the leader of most partitions SIGKILLed, a node SIGSTOPped for 15 s, the active controller
+SIGKILLed, each node restarted), and after the work phase the whole cluster is stopped and
+started again, then SIGKILLed and started again; the end offsets of every platform topic
+must not shrink. The report gives each nemesis's time to recover (fault_injector.py says
+what is measured) and the producer, consumer and cluster settings in force.
 Then, once the platform is quiet:
 
 1. every outbox row is published, every topic holds exactly the events of its outbox
@@ -24,8 +31,12 @@ ASP_FAULTS_LONG_LOCK_SECONDS (one database outage longer than the busy timeout, 
 33; 0 for none), ASP_FAULTS_BROKER_RESTART=1 (stop and start the broker too) and
 ASP_FAULTS_BROKER_CRASH=1 (also SIGKILL it): both off by default, because noida-db can
 lose records it acknowledged just before it stops (fault_injector.py has the figures;
-tests/shared/test_broker_restart.py proves our side of a restart). The counts go to the
-output and to test-artifacts/faults.json.
+tests/shared/test_broker_restart.py proves our side of a restart).
+ASP_FAULTS_KAFKA_NEMESES=0 turns the Kafka nemeses and whole-cluster restarts off (on by
+default on a 3-node Kafka cluster; the work phase, and the faults of the other kinds, last
+until each nemesis has happened and the platform recovered: about 2 to 3 minutes, even when
+ASP_FAULTS_SECONDS is shorter).
+The counts go to the output and to test-artifacts/faults.json.
 Thread timing makes a replay follow the same fault plan, not the same interleaving.
 """
 from __future__ import annotations
@@ -52,10 +63,11 @@ from shared.config import load_settings
 from shared.contracts import Event, serialize, topic_of
 from shared.messaging.embedded_broker import free_port
 from shared.messaging.inbox import dead_letter_topic
+from shared.messaging.local_broker import broker_kind, kafka_nodes
 from shared.service import ServiceRuntime
 from reporting.service_layer.generations import GROUP_PREFIX
 from tests.stress.fault_client import Client
-from tests.stress.fault_injector import FaultInjector, SOURCES
+from tests.stress.fault_injector import KAFKA_NEMESES, FaultInjector, KafkaNemeses, Probe, SOURCES
 from tests.stress.fault_platform import REPO, Platform
 from tests.stress.fault_scenario import Scenario
 from tests.stress.fault_truth import Sources, differences, regional_average
@@ -69,6 +81,10 @@ COMMUNES = int(os.environ.get("ASP_FAULTS_COMMUNES", "4"))
 LONG_LOCK_S = float(os.environ.get("ASP_FAULTS_LONG_LOCK_SECONDS", "33"))
 BROKER_RESTARTS = os.environ.get("ASP_FAULTS_BROKER_RESTART") == "1"  # see fault_injector.py
 BROKER_CRASH = os.environ.get("ASP_FAULTS_BROKER_CRASH") == "1"
+KAFKA_NEMESES_ON = os.environ.get("ASP_FAULTS_KAFKA_NEMESES", "1") != "0"  # on a 3-node Kafka cluster
+# The nemeses with their recoveries and the two whole-cluster restarts take about 4 minutes
+# more than the run's 2 to 3 (each node start is 10-30 s on two shared cores).
+TIMEOUT_S = 300 + (600 if KAFKA_NEMESES_ON and broker_kind() == "kafka" and kafka_nodes(default=3) == 3 else 0)
 THRESHOLD = 5
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -80,6 +96,7 @@ def platform(tmp_path):
     platform.cleanup()
 
 
+@pytest.mark.timeout(TIMEOUT_S)
 def test_faults_lose_nothing_and_count_nothing_twice(platform, tmp_path):
     print(f"\nfault run: seed {SEED} (replay with ASP_FAULTS_SEED={SEED}), {SECONDS:.0f} s of faults, "
           f"{COMMUNES} communes, data in {tmp_path}")
@@ -92,20 +109,31 @@ def test_faults_lose_nothing_and_count_nothing_twice(platform, tmp_path):
     scenario = Scenario(client, SEED, COMMUNES)
     scenario.onboard()
     injector = FaultInjector(platform, SEED, SECONDS, LONG_LOCK_S, threading.Event(), BROKER_RESTARTS, BROKER_CRASH)
+    nemeses = None
+    if platform.kafka and KAFKA_NEMESES_ON:
+        report["kafka"] = {"settings": platform.kafka_settings()}
+        probe = Probe(platform, SEED)
+        probe.onboard(partitions=len(platform.end_offsets([topic_of("programme")])))
+        nemeses = KafkaNemeses(platform, probe, SEED, SECONDS, injector)
     done = threading.Event()
     workers = [threading.Thread(target=scenario.work, args=(commune, done, SEED + n), name=commune.slug)
                for n, commune in enumerate(scenario.communes)]
     phase = time.monotonic()
     for worker in workers:
         worker.start()
+    if nemeses:
+        nemeses.start()
+        injector.keep_going = nemeses.is_alive  # relays, consumers, web killed as long as the nemeses run
     injector.start()
+    if nemeses:
+        nemeses.join(SECONDS + 1200)
     injector.join(SECONDS + 300)
     done.set()
     for worker in workers:
         worker.join(300)
     report["timings_s"]["faults_and_work"] = round(time.monotonic() - phase, 1)
-    report["faults"] = dict(sorted(injector.counts.items()))
-    report["fault_log"] = injector.log
+    report["faults"] = dict(sorted((injector.counts + (nemeses.counts if nemeses else Counter())).items()))
+    report["fault_log"] = sorted(injector.log + (nemeses.log if nemeses else []))
     report["runner_restart_s"] = [round(s, 1) for s in injector.runner_restart_s]
     report["broker_down_s"] = [round(s, 1) for s in injector.broker_down_s]
     report["requests"] = dict(sorted(client.counts.items()))
@@ -117,6 +145,20 @@ def test_faults_lose_nothing_and_count_nothing_twice(platform, tmp_path):
     assert not scenario.errors, scenario.errors[:10]
     assert all(injector.offsets_kept), "the broker lost records over a restart"
     assert client.counts["failed"] == 0, "requests went unanswered for two minutes"
+    if nemeses:
+        _kafka_report(report, nemeses)
+        assert nemeses.error is None, f"a Kafka nemesis failed: {nemeses.error!r}"
+        assert not nemeses.is_alive()
+        assert set(nemeses.counts) == set(KAFKA_NEMESES), f"not every Kafka nemesis happened: {nemeses.counts}"
+
+        # The whole cluster, stopped cleanly then killed, each time started again.
+        phase = time.monotonic()
+        for crash in (False, True):
+            nemeses.restart_cluster(crash)
+        report["timings_s"]["kafka_cluster_restarts"] = round(time.monotonic() - phase, 1)
+        _kafka_report(report, nemeses)
+        assert all(r["offsets_kept"] for r in nemeses.records if "offsets_kept" in r), \
+            "Apache Kafka lost acknowledged records over a whole-cluster restart"
 
     # 1. quiet, and nothing lost on the way
     phase = time.monotonic()
@@ -170,6 +212,16 @@ def test_faults_lose_nothing_and_count_nothing_twice(platform, tmp_path):
     report["timings_s"]["total"] = round(time.monotonic() - began, 1)
     _write(report)
     _print(report)
+
+
+def _kafka_report(report: dict, nemeses: KafkaNemeses) -> None:
+    report["kafka"].update(nemeses=nemeses.summary(), nemesis_log=nemeses.records,
+                           whole_checks_topics=nemeses.platform.kafka_topics(),
+                           probe={"communes": nemeses.probe.communes,
+                                  "requests": dict(sorted(nemeses.probe.client.counts.items()))})
+    report["fault_log"] = sorted(set(report["fault_log"]) | set(nemeses.log))
+    report["faults"].update(nemeses.counts)
+    _write(report)
 
 
 # -- quiet and nothing lost ------------------------------------------------------------------
@@ -387,4 +439,10 @@ def _write(report: dict) -> None:
 def _print(report: dict) -> None:
     shown_keys = ("seed", "faults", "requests", "pipeline", "acknowledged", "figures_compared",
                   "regional_average_compared", "dead_letters", "runner_restart_s", "broker_down_s", "timings_s")
-    print(json.dumps({k: report.get(k) for k in shown_keys}, indent=1, default=str, ensure_ascii=False))
+    shown = {k: report.get(k) for k in shown_keys}
+    if "kafka" in report:  # the recoveries, and what the durability rests on
+        kafka = report["kafka"]
+        shown["kafka"] = {"nemeses": kafka.get("nemeses"), "settings": {
+            key: kafka["settings"][key] for key in ("producer", "consumer", "fsync_each_record", "durability")},
+            "brokers": kafka["settings"]["brokers"].get("1")}
+    print(json.dumps(shown, indent=1, default=str, ensure_ascii=False))
