@@ -11,6 +11,9 @@ from shared.config import SERVICES
 from shared.contracts import topic_of
 
 DEFAULT_PARTITIONS = 6
+# kafka-python backs off up to 30 s between reconnections (the Java client: 1 s); after a
+# whole-cluster restart the relays and consumers came back up to 26 s after the cluster.
+RECONNECT_BACKOFF_MAX_MS = 1000
 
 
 def make_producer(bootstrap_servers: str, **overrides) -> KafkaProducer:
@@ -24,6 +27,7 @@ def make_producer(bootstrap_servers: str, **overrides) -> KafkaProducer:
         retries=2**31 - 1,
         request_timeout_ms=15000,
         delivery_timeout_ms=60000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         client_id="asp-producer",
     )
     config.update(overrides)
@@ -49,6 +53,7 @@ def make_consumer(bootstrap_servers: str, group: str, topics: list[str],
         # embedded broker waits this long (not the session timeout) before a restarted
         # consumer gets its partitions back.
         max_poll_interval_ms=60000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
         client_id=f"asp-{group}",
     )
     config.update(overrides)
