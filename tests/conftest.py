@@ -11,6 +11,7 @@ import pytest
 from shared.messaging.kafka import ensure_topics, platform_topics
 from shared.messaging.local_broker import broker_kind, kafka_nodes, local_broker
 from tests.support.databases import DatabaseFactory
+from tests.support.environment import service_env
 from tests.support.world import World
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -45,11 +46,7 @@ def databases():
 @pytest.fixture
 def settings_env(tmp_path, broker, databases) -> dict[str, str]:
     """The environment a service would see: its own data folder and databases."""
-    env = {"ASP_DATA_DIR": str(tmp_path / "data"), "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-           "ASP_EMBEDDED": "1", "ASP_EMBEDDED_BROKER": "1" if broker_kind() == "embedded" else "0"}
-    for service in ("programme", "surveys", "events", "partners", "reporting"):
-        env[f"{service.upper()}_DATABASE_URL"] = databases.new(service, tmp_path)
-    return env
+    return service_env(tmp_path, broker.bootstrap_servers, databases)
 
 
 @pytest.fixture
