@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from runner.services import BY_NAME
 
 from tests.support.environment import service_env
-
-SERVICES = tuple(BY_NAME)  # in the order the runner starts them
 
 
 @pytest.fixture(scope="module")
