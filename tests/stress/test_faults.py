@@ -45,18 +45,15 @@ import json
 import math
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaError
 from sqlalchemy.orm import Session
 
 from shared.config import load_settings
@@ -67,11 +64,11 @@ from shared.messaging.local_broker import broker_kind, kafka_nodes
 from shared.service import ServiceRuntime
 from reporting.service_layer.generations import GROUP_PREFIX
 from tests.stress.fault_client import Client
-from tests.stress.fault_injector import KAFKA_NEMESES, FaultInjector, KafkaNemeses, Probe, SOURCES
+from tests.stress.fault_injector import KAFKA_NEMESES, FaultInjector, KafkaNemeses, Probe
 from tests.stress.fault_platform import REPO, Platform
+from tests.stress.fault_quiet import admin_headers, handled_types, nothing_lost, reporting_group, wait_quiet
 from tests.stress.fault_scenario import Scenario
 from tests.stress.fault_truth import Sources, differences, regional_average
-from tests.support.kafka import read_events
 
 pytestmark = [pytest.mark.slow, pytest.mark.embedded, pytest.mark.broker]
 
@@ -162,14 +159,14 @@ def test_faults_lose_nothing_and_count_nothing_twice(platform, tmp_path):
 
     # 1. quiet, and nothing lost on the way
     phase = time.monotonic()
-    group = _wait_quiet(platform)
+    group = wait_quiet(platform)
     report["timings_s"]["quiet"] = round(time.monotonic() - phase, 1)
-    report["pipeline"] = _nothing_lost(platform, group)
+    report["pipeline"] = nothing_lost(platform, group)
 
     # 2 and 3. the sources, and reporting against them
-    headers = _admin(client)
+    headers = admin_headers(client)
     sources = Sources(client, headers, platform.data, THRESHOLD)
-    handled = _handled_types()
+    handled = handled_types()
     communes = sources.communes()
     assert {c.slug for c in scenario.communes} <= set(communes)
     report["acknowledged"] = _acknowledged_writes_kept(client, scenario, headers)
@@ -224,93 +221,6 @@ def _kafka_report(report: dict, nemeses: KafkaNemeses) -> None:
     _write(report)
 
 
-# -- quiet and nothing lost ------------------------------------------------------------------
-def _wait_quiet(platform: Platform, timeout_s: float = 180) -> str:
-    """Every outbox published, every consumer group's committed offsets at the end of every
-    partition it reads. Returns reporting's live group."""
-    deadline = time.monotonic() + timeout_s
-    topics = [topic_of(s) for s in SOURCES]
-    while True:
-        pending = sum(_count(platform, s, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") for s in SOURCES)
-        group = _reporting_group(platform)
-        groups = {"surveys-communes": [topic_of("programme")],
-                  "events-directory": [topic_of("programme"), topic_of("partners")],
-                  "partners-network": [topic_of("programme"), topic_of("events")], group: topics}
-        behind, by_group = 0, {}
-        if not pending:
-            try:
-                by_group = _unread(platform, topics, groups)
-                behind = sum(by_group.values())
-            except KafkaError as exc:  # the broker busy (it rewrites its whole log each second)
-                by_group, behind = {"broker": repr(exc)}, 1
-        if not pending and not behind:
-            return group
-        assert time.monotonic() < deadline, f"not quiet: {pending} rows unpublished, messages unread by group: {by_group}"
-        time.sleep(0.5)
-
-
-def _unread(platform: Platform, topics: list[str], groups: dict[str, list[str]]) -> dict[str, int]:
-    from kafka import KafkaAdminClient
-    ends = platform.end_offsets(topics)
-    admin = KafkaAdminClient(bootstrap_servers=platform.bootstrap)
-    try:
-        unread = {}
-        for name, read in groups.items():
-            committed = {(tp.topic, tp.partition): meta.offset
-                         for tp, meta in admin.list_group_offsets({name: None})[name].items()}
-            unread[name] = sum(end - committed.get(key, 0) for key, end in ends.items()
-                               if key[0] in read and end > 0 and committed.get(key, 0) < end)
-        return unread
-    finally:
-        admin.close()
-
-
-def _nothing_lost(platform: Platform, group: str) -> dict:
-    figures = {}
-    in_reporting = set()
-    with sqlite3.connect(f"file:{platform.data / 'reporting.db'}?mode=ro", uri=True) as connection:
-        in_reporting = {row[0] for row in connection.execute(
-            "SELECT event_id FROM inbox WHERE consumer_group = ?", (group,))}
-    everything = set()
-    for service in SOURCES:
-        with sqlite3.connect(f"file:{platform.data / service}.db?mode=ro", uri=True) as connection:
-            rows = dict(connection.execute("SELECT event_id, published_at FROM outbox").fetchall())
-        assert all(rows.values()), f"{service}: outbox rows left unpublished"
-        on_broker = read_events(platform.bootstrap, topic_of(service), expect=len(rows), timeout_s=60)
-        ids = Counter(event.event_id for event in on_broker)
-        assert set(ids) == set(rows), (f"{service}: {len(set(rows) - set(ids))} events lost, "
-                                       f"{len(set(ids) - set(rows))} unknown on the broker")
-        figures[service] = {"events": len(rows), "records_on_broker": len(on_broker),
-                            "published_twice_or_more": sum(1 for n in ids.values() if n > 1)}
-        everything |= set(rows)
-    missing = everything - in_reporting
-    assert not missing, f"{len(missing)} events never reached reporting's inbox"
-    figures["reporting_inbox"] = len(in_reporting & everything)
-    return figures
-
-
-def _count(platform: Platform, service: str, sql: str) -> int:
-    with sqlite3.connect(f"file:{platform.data / service}.db?mode=ro", uri=True, timeout=60) as connection:
-        return connection.execute(sql).fetchone()[0]
-
-
-def _reporting_group(platform: Platform) -> str:
-    with sqlite3.connect(f"file:{platform.data / 'reporting.db'}?mode=ro", uri=True, timeout=60) as connection:
-        return connection.execute("SELECT active_group FROM projection_state WHERE id = 1").fetchone()[0]
-
-
-def _handled_types() -> set[str]:
-    from reporting.service_layer.projections import Projector
-    return set(Projector(1).handlers())
-
-
-def _admin(client: Client) -> dict:
-    status, token = client.call("POST", "/programme/api/v1/auth/token",
-                                {"email": "region@asp.example", "password": "demo"})
-    assert status == 200
-    return {"Authorization": f"Bearer {token['access_token']}"}
-
-
 # -- acknowledged writes ----------------------------------------------------------------------
 def _acknowledged_writes_kept(client: Client, scenario: Scenario, headers: dict) -> dict:
     """Each acknowledged creation is at its source; survey answers are between what was
@@ -351,7 +261,7 @@ def _acknowledged_writes_kept(client: Client, scenario: Scenario, headers: dict)
 def _dead_letters(platform: Platform) -> dict:
     """The platform is stopped; reporting's consumer runs alone, as its own process with
     its /metrics, reading its live group. Two bad messages, then a good one, same key."""
-    group = _reporting_group(platform)
+    group = reporting_group(platform)
     metrics_port = free_port()
     log = open(platform.folder / "dead-letter-consumer.log", "w")
     consumer = subprocess.Popen([sys.executable, "-m", "reporting.entrypoints.consumer"], cwd=REPO,

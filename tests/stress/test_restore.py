@@ -22,7 +22,8 @@ from tests.stress.fault_client import Client
 from tests.stress.fault_platform import Platform
 from tests.stress.fault_scenario import Scenario
 from tests.stress.fault_truth import Sources, differences
-from tests.stress.test_faults import THRESHOLD, _admin, _handled_types, _nothing_lost, _wait_quiet
+from tests.stress.fault_quiet import admin_headers, handled_types, nothing_lost, wait_quiet
+from tests.stress.test_faults import THRESHOLD
 
 pytestmark = [pytest.mark.slow, pytest.mark.embedded, pytest.mark.broker]
 
@@ -76,11 +77,11 @@ def test_a_restored_reporting_database_reads_again_what_it_lacks(platform, tmp_p
     assert client.counts["failed"] == 0
 
     print(f"restore: restored and worked on, quiet from {time.monotonic() - began:.0f} s")
-    group = _wait_quiet(platform)
-    pipeline = _nothing_lost(platform, group)
-    headers = _admin(client)
+    group = wait_quiet(platform)
+    pipeline = nothing_lost(platform, group)
+    headers = admin_headers(client)
     sources = Sources(client, headers, platform.data, THRESHOLD)
-    handled = _handled_types()
+    handled = handled_types()
     compared, wrong = 0, []
     for commune in sources.communes():
         count, diffs = differences(sources.expected(commune, handled),
