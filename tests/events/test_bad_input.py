@@ -1,5 +1,7 @@
 """Bad input, on every write route and every public form: a 4xx naming the field, and nothing
 stored or published (the whole database, outbox included, is compared before and after)."""
+from datetime import timedelta
+
 import pytest
 
 from tests.events.town import csrf_token, register, token_of, utc
@@ -22,7 +24,7 @@ def scene(town):
     with town.runtime.unit_of_work() as uow:  # an event of last month, held: history, set up directly
         last_month = utc(days=-30)
         held = handlers.schedule_event(uow, town.a, now=utc(days=-40), kind="papotage", title="Passé",
-                                       starts_at=last_month, ends_at=last_month.replace(hour=23),
+                                       starts_at=last_month, ends_at=last_month + timedelta(hours=2),
                                        place_name="Café", phase=2, registration_required=True)
     with town.runtime.unit_of_work() as uow:
         handlers.record_attendance(uow, town.a, held.id, 12, now=utc(days=-29))
@@ -52,7 +54,7 @@ def write_routes(town, scene):
 def valid_event(**overrides) -> dict:
     starts = utc(days=10)
     return {"kind": "forum_citoyen", "title": "Forum citoyen", "starts_at": starts.isoformat(),
-            "ends_at": starts.replace(hour=23, minute=0).isoformat(), "place_name": "Salle communale",
+            "ends_at": (starts + timedelta(hours=2)).isoformat(), "place_name": "Salle communale",
             "phase": 3, **overrides}
 
 

@@ -1,10 +1,10 @@
 """Through HTTP and the broker: a commune's network built, linked, imported and exported,
 with exactly the right events on partners.events — and no personal data in any of them."""
-from datetime import date
 
 from kafka import KafkaConsumer, TopicPartition
 
 from shared.contracts import topic_of
+from partners.service_layer.handlers import today  # the commune's date, in Zurich
 from tests.partners.conftest import event_scheduled
 
 SECRETS = ("Jeanne Secrète", "jeanne.secrete@example.ch", "+41 32 999 88 77", "Paul Privé",
@@ -48,7 +48,7 @@ def build_network(pw):
     post(pw, f"/partners/{parish['id']}/contacts", {"name": "Jeanne Secrète", "function": "Secrétaire",
                                                     "email": "jeanne.secrete@example.ch",
                                                     "phone": "+41 32 999 88 77"})
-    post(pw, f"/partners/{parish['id']}/notes", {"happened_on": date.today().isoformat(),
+    post(pw, f"/partners/{parish['id']}/notes", {"happened_on": today().isoformat(),
                                                  "summary": "Rencontre confidentielle avec Jeanne Secrète"})
     post(pw, f"/partners/{parish['id']}/status", {"status": "active"})
     post(pw, f"/partners/{parish['id']}/status", {"status": "contacted", "reason": "Départ du curé"})
@@ -98,7 +98,7 @@ def test_a_network_built_linked_imported_and_exported_publishes_the_right_events
     registered = [e.payload for e in events if e.type == "partners.PartnerRegistered"]
     assert registered[0] == {"partner_id": parish["id"], "name": "Paroisse de la commune", "kind": "parish",
                              "regional": False, "status": "identified", "roles": ["venue"],
-                             "registered_on": date.today().isoformat()}
+                             "registered_on": today().isoformat()}
     assert registered[2]["regional"] is True and registered[2]["partner_id"] == joined["id"]
     assert registered[3]["status"] == "contacted" and registered[3]["roles"] == ["relay"]
     changes = [e.payload for e in events if e.type == "partners.PartnershipStatusChanged"]
