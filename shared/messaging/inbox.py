@@ -297,6 +297,7 @@ class InboxConsumer:
 
     # -- the loop ------------------------------------------------------------------------
     def _poll(self, timeout_ms: int) -> dict:
+        # Joining the group needs a real wait: zero-timeout polls stall the join.
         if self.embedded_broker and not self.membership.joining:
             return poll_in_naps(self.consumer, timeout_ms)
         return self.consumer.poll(timeout_ms=timeout_ms)
