@@ -10,7 +10,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Annotated
 
+import msgspec
 from marshmallow import Schema
 
 from shared.contracts.quick_check import compile_check
@@ -145,7 +147,39 @@ def serialize(event: Event) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# Consumers parse every message: msgspec reads a well-formed envelope and checks its fields in
+# one pass in C, where json.loads and the checks above took three times longer than the rest of
+# the inbox's work. Whatever it refuses is read again by `parse_checked`, which has the last
+# word and says what is wrong with each field; so the fast path may be stricter (an event id
+# only in its canonical form, as producers write it), never more permissive.
+_CANONICAL_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z"
+_Envelope = msgspec.defstruct("Envelope", [
+    ("event_id", Annotated[str, msgspec.Meta(pattern=_CANONICAL_UUID)]),
+    ("version", Annotated[int, msgspec.Meta(ge=1)]),
+    ("occurred_at", str),
+    ("payload", dict),
+    *((name, Annotated[str, msgspec.Meta(min_length=1, max_length=longest)])
+      for name, longest in _ENVELOPE_TEXT_FIELDS.items()),
+], forbid_unknown_fields=True)
+_decode_envelope = msgspec.json.Decoder(_Envelope).decode
+
+
 def parse(raw: bytes | str) -> Event:
+    try:
+        envelope = _decode_envelope(raw)
+    except (msgspec.MsgspecError, TypeError, ValueError):
+        return parse_checked(raw)
+    occurred_at = _timestamp(envelope.occurred_at)
+    if occurred_at is None:
+        return parse_checked(raw)
+    _check_payload(envelope.type, envelope.version, envelope.payload)
+    return Event(event_id=envelope.event_id, type=envelope.type, version=envelope.version,
+                 occurred_at=occurred_at, commune=envelope.commune, source=envelope.source,
+                 correlation_id=envelope.correlation_id, payload=envelope.payload)
+
+
+def parse_checked(raw: bytes | str) -> Event:
+    """`parse` without its fast path: the reference, whose errors name each field."""
     try:
         document = json.loads(raw)
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
