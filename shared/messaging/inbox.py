@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from shared.contracts import ContractError, Event, parse
 from shared.contracts.envelope import utcnow
 from shared.db.types import UtcDateTime
-from shared.db.upsert import upsert_statement
+from shared.db.upsert import execute_many, upsert_statement
 from shared.messaging.embedded_broker import poll_in_naps, remove_former_member
 from shared.observability import metrics
 from shared.observability.context import reset_correlation_id, set_correlation_id
@@ -124,8 +124,8 @@ class InboxConsumer:
         # Inbox rows inserted unless there, returning the ids that were not: the batch's new
         # events, found through the primary key. (A SELECT … IN (500 ids) first cost PostgreSQL
         # a scan of the group's inbox per batch once psycopg prepared it with a generic plan.)
-        self._claim = upsert_statement(engine.dialect.name, inbox, ("consumer_group", "event_id"),
-                                       ()).returning(inbox.c.event_id)
+        self._claim = upsert_statement(engine.dialect.name, inbox, ("consumer_group", "event_id"), (),
+                                       returning=("event_id",))
         self.handlers = handlers
         self.consumer = consumer
         self.dead_letters = dead_letters
@@ -190,9 +190,10 @@ class InboxConsumer:
         applied: dict[str, int] = {}
         batch = {event.event_id: event for event in reversed(events)}  # an event twice: its first copy
         duplicates = len(events) - len(batch)
+        now = utcnow()
         with Session(self.engine) as session, session.begin():
-            claimed = set(session.connection().execute(
-                self._claim, [self._inbox_row(event) for event in batch.values()]).scalars()) if batch else set()
+            claimed = {row.event_id for row in execute_many(
+                session.connection(), self._claim, [self._inbox_row(event, now) for event in batch.values()])}
             for event in events:
                 if batch.get(event.event_id) is not event:
                     continue
@@ -226,13 +227,13 @@ class InboxConsumer:
             key = (record.topic, record.partition)
             after[key] = max(after.get(key, 0), record.offset + 1)
         now = utcnow()
-        session.connection().execute(self._store_offsets, [
+        execute_many(session.connection(), self._store_offsets, [
             {"consumer_group": self.group, "topic": topic, "partition": partition,
              "next_offset": offset, "updated_at": now} for (topic, partition), offset in after.items()])
 
-    def _inbox_row(self, event: Event) -> dict:
+    def _inbox_row(self, event: Event, now) -> dict:
         return {"consumer_group": self.group, "event_id": event.event_id,
-                "event_type": event.type, "processed_at": utcnow()}
+                "event_type": event.type, "processed_at": now}
 
     # -- one message ---------------------------------------------------------------------
     def handle(self, record: ConsumerRecord) -> Outcome:
@@ -266,7 +267,7 @@ class InboxConsumer:
                 return Outcome(duplicate=True)
             self._run_handler(session, event)
             try:
-                session.execute(insert(self.inbox).values(**self._inbox_row(event)))
+                session.execute(insert(self.inbox).values(**self._inbox_row(event, utcnow())))
                 session.flush()
             except IntegrityError:  # another instance of this group applied it just now
                 session.rollback()

@@ -4,14 +4,21 @@ one, in the order asked, gives. Checked on the real database with generated sequ
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, bindparam, create_engine, select, update
+from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, and_, bindparam, create_engine, \
+    event, select, update
+
+from shared.db.types import UtcDateTime
 from shared.db.upsert import Writes
 
 metadata = MetaData()
 rows = Table("rows", metadata, Column("part", String(10), primary_key=True),
              Column("key", Integer, primary_key=True), Column("label", String(20)),
-             Column("total", Integer, nullable=False, default=0))
+             Column("total", Integer, nullable=False, default=0),
+             # Each kind of value reporting writes, as PostgreSQL's one-statement form sends it.
+             Column("at", UtcDateTime), Column("on", Date), Column("tags", JSON), Column("flag", Boolean))
+ZURICH_WINTER = timezone(timedelta(hours=1))
 # Touches every row of a part above a key, as reporting's "later phases back to pending" does.
 RESET_ABOVE = update(rows).where(and_(rows.c.part == bindparam("key_part"), rows.c.key > bindparam("key_key"))) \
     .values(label="reset")
@@ -27,11 +34,19 @@ write = st.one_of(
 )
 
 
+def typed(value: str) -> dict:
+    """Values of every kind, None among them (JSON's null included), from a label."""
+    number = "xyz".index(value)
+    return {"at": datetime(2026, 3, 1, 8 + number, tzinfo=ZURICH_WINTER) if number else None,
+            "on": date(2026, 3, 1 + number), "tags": [value, {"n": number}] if number != 1 else None,
+            "flag": number == 2}
+
+
 def ask(writes: Writes, operation: tuple) -> None:
     kind, part, key, value = operation
     if kind == "put":
-        writes.upsert(rows, {"part": part, "key": key, "label": value, "total": 0}, keys=("part", "key"),
-                      replace=("label",), part=part)
+        writes.upsert(rows, {"part": part, "key": key, "label": value, "total": 0, **typed(value)},
+                      keys=("part", "key"), replace=("label", "at", "on", "tags", "flag"), part=part)
     elif kind == "add":
         writes.upsert(rows, {"part": part, "key": key, "label": "", "total": value}, keys=("part", "key"),
                       replace=(), add=("total",), part=part)
@@ -84,3 +99,34 @@ def test_writes_of_different_parts_share_their_statement_runs(engines):
         ask(writes, ("label", part, 1, "p"))
         ask(writes, ("add", part, 1, 2))
     assert [len(batch) for _, batch in writes._runs] == [3, 3, 3]
+
+
+def test_a_run_goes_to_postgresql_as_one_statement(engines):
+    """On PostgreSQL a run is one statement (rows as one JSON document), not one per row as
+    psycopg's executemany sends them; elsewhere it is an executemany."""
+    together, _ = engines
+    executed = []
+    listener = lambda conn, cursor, statement, parameters, context, executemany: executed.append(executemany)
+    event.listen(together, "before_cursor_execute", listener)
+    try:
+        with together.begin() as connection:
+            connection.execute(rows.delete())
+            executed.clear()
+            writes = Writes(together.dialect.name)
+            for kind, value in (("put", "z"), ("add", 2)):
+                for part in PARTS:
+                    for key in KEYS:
+                        ask(writes, (kind, part, key, value))
+            ask(writes, ("add", "a", 1, 3))  # a key again: one more statement for that run
+            assert [len(run) for _, run in writes._runs] == [9, 10]
+            writes.run(connection)
+            statements = list(executed)
+            stored = connection.execute(select(rows.c.total, rows.c.at, rows.c.tags, rows.c.flag)
+                                        .where(rows.c.part == "a", rows.c.key == 1)).one()
+    finally:
+        event.remove(together, "before_cursor_execute", listener)
+    assert stored == (5, datetime(2026, 3, 1, 9, tzinfo=timezone.utc), ["z", {"n": 2}], True)
+    if together.dialect.name == "postgresql":
+        assert statements == [False, False, False]  # the puts; the adds; the add again
+    else:
+        assert statements == [True, True]
