@@ -14,14 +14,15 @@ run: setup
 test: setup postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The database tests again, against PostgreSQL (127.0.0.1:5432 by default).
+# Production's engines, each test once: those that need no broker on PostgreSQL (127.0.0.1:5432
+# by default); every test that talks to a broker on Apache Kafka's own 3-node KRaft cluster
+# (Java 17 and Maven: deploy/kafka/pom.xml) and PostgreSQL together, as production runs them.
+# `make test` runs them all on the embedded broker and SQLite.
 test-postgres: setup postgres
-	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser and not embedded" $(PYTEST_ARGS) tests
+	ASP_TEST_DATABASE=postgresql $(PY) -m pytest -m "not browser and not embedded and not broker" $(PYTEST_ARGS) tests
 
-# Every test that talks to a broker, on Apache Kafka's own 3-node KRaft cluster (Java 17 and
-# Maven: deploy/kafka/pom.xml), where `make test` uses the embedded broker.
 test-kafka: setup postgres
-	ASP_BROKER=kafka ASP_KAFKA_NODES=3 $(PY) -m pytest -m "broker and not browser" $(PYTEST_ARGS) tests
+	ASP_TEST_DATABASE=postgresql ASP_BROKER=kafka ASP_KAFKA_NODES=3 $(PY) -m pytest -m "broker and not browser" $(PYTEST_ARGS) tests
 
 setup: $(STAMP) translations
 
