@@ -39,8 +39,10 @@ class GateCriterion(Base):
 
 
 class _Projection:
-    generation: Mapped[int] = mapped_column(Integer, primary_key=True)
-    commune: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # First in the table and so in its primary key: every read asks for one generation's
+    # rows of one commune (or all communes), and that key's index then finds them.
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-2)
+    commune: Mapped[str] = mapped_column(String(100), primary_key=True, sort_order=-1)
 
 
 class CommuneView(_Projection, Base):
