@@ -28,6 +28,7 @@ from reporting.service_layer.projections import Projector
 log = logging.getLogger(__name__)
 GROUP_PREFIX = "reporting-projections"
 REBUILD_BATCH = 5000
+REBUILD_FETCH_WAIT_MS = 20
 
 
 def state(session: Session) -> ProjectionState:
@@ -126,8 +127,11 @@ def rebuild(runtime, progress: Callable[[int, int], None] | None = None,
     # Larger batches than live: fewer transactions (and inbox look-ups) for the whole history.
     # It reads every partition itself rather than joining the group: no join to wait for,
     # and nothing left in the group when it is done.
+    # A fetch that finds nothing new waits fetch_max_wait_ms on Apache Kafka, and the broker
+    # answers a connection's requests in order: each look for the partitions' new ends
+    # (caught_up) waited behind the consumer's own idle fetch, 0.4 s of a 53-commune rebuild.
     consumer = consumer_for(runtime, generation, group, static=False, assign_all=True,
-                            max_poll_records=REBUILD_BATCH)
+                            max_poll_records=REBUILD_BATCH, fetch_max_wait_ms=REBUILD_FETCH_WAIT_MS)
     try:
         read = _Progress(consumer.consumer)
         while True:
