@@ -2,7 +2,6 @@
 valid for the AsyncAPI project's own parser, and true of the bytes that go through the broker."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 import uuid
 from datetime import datetime
 
+import msgspec
 import pytest
 import yaml
 from jsonschema import Draft7Validator, FormatChecker
@@ -179,7 +179,7 @@ def test_an_example_of_every_message_through_the_broker_matches_the_document(bro
             # An onboarding names its commune in its payload too: the consumers of the other
             # tests on this broker would otherwise learn the example's Courtételle.
             payload = {**example.payload, "slug": commune} if "slug" in example.payload else example.payload
-            event = dataclasses.replace(example, commune=commune, payload=payload, event_id=str(uuid.uuid4()))
+            event = msgspec.structs.replace(example, commune=commune, payload=payload, event_id=str(uuid.uuid4()))
             producer.send(address, key=event.key, value=serialize(event),
                           headers=[("event_type", event_type.encode())])
             sent[event.key] = (event_type, version)
