@@ -75,6 +75,9 @@ class _InOne:
     build: Callable[[tuple[str, ...]], Executable]       # the statement, given the parameter names
     columns: dict[str, str] | None = None                # parameter -> column, where they differ
 
+    def column(self, parameter: str) -> str:
+        return self.columns.get(parameter, parameter) if self.columns else parameter
+
 
 _IN_ONE: dict[Executable, _InOne] = {}
 _built: dict[tuple[Executable, tuple[str, ...]], Executable] = {}
@@ -107,8 +110,7 @@ def execute_many(connection: Connection, statement: Executable, rows: list[dict]
         else:
             built = _built.get((statement, names))
             if built is None:
-                columns = tuple(in_one.columns[name] for name in names) if in_one.columns else names
-                built = _built[(statement, names)] = in_one.build(columns)
+                built = _built[(statement, names)] = in_one.build(tuple(in_one.column(name) for name in names))
             result = connection.execute(built, {"rows": document})
         if result.returns_rows:
             returned += result.all()
@@ -131,10 +133,10 @@ def _as_json(connection: Connection, in_one: _InOne, rows: list[dict]) -> str | 
     """The rows as a JSON array of objects named by column, each value as the column's type
     would send it (UtcDateTime's check and conversion included), JSON columns as they are;
     None when a value cannot go this way."""
-    columns = in_one.columns or {}
-    converters = {}
+    targets, converters = {}, {}
     for name in rows[0]:
-        column_type = in_one.table.c[columns.get(name, name)].type
+        targets[name] = in_one.column(name)
+        column_type = in_one.table.c[targets[name]].type
         if isinstance(column_type, JSON):
             if not column_type.none_as_null and any(row[name] is None for row in rows):
                 return None  # JSON's null, which json_populate_recordset would make NULL
@@ -146,7 +148,7 @@ def _as_json(connection: Connection, in_one: _InOne, rows: list[dict]) -> str | 
         document = {}
         for name, value in row.items():
             convert = converters[name]
-            document[columns.get(name, name)] = convert(value) if convert is not None and value is not None else value
+            document[targets[name]] = convert(value) if convert is not None and value is not None else value
         documents.append(document)
     # allow_nan=False: PostgreSQL's JSON has no NaN, and a lost value must fail, not become NULL.
     return json.dumps(documents, default=_json_value, allow_nan=False, ensure_ascii=False)
